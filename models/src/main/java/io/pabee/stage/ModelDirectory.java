@@ -1,0 +1,92 @@
+package io.pabee.stage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A prepared model directory, with every file checked against its manifest sha256 before use. */
+public final class ModelDirectory {
+    private final Path dir;
+    private final Manifest manifest;
+
+    private ModelDirectory(Path dir, Manifest manifest) {
+        this.dir = dir;
+        this.manifest = manifest;
+    }
+
+    /** Opens the directory and verifies the sha256 of the stages, tokenizer and head files. */
+    public static ModelDirectory open(Path dir) {
+        Manifest m;
+        try {
+            m = Manifest.read(dir);
+        } catch (IOException e) {
+            throw new ModelFileException(e.getMessage(), e);
+        }
+        ModelDirectory md = new ModelDirectory(dir, m);
+        List<String> files = new ArrayList<>(m.stages);
+        files.add(m.tokenizer);
+        m.heads.values().forEach(h -> files.add(h.file));
+        for (String f : files) {
+            md.verify(f);
+        }
+        return md;
+    }
+
+    /** Checks one file against the manifest; throws a one-line error naming the file otherwise. */
+    public Path verify(String name) {
+        Path p = dir.resolve(name);
+        String expected = manifest.sha256.get(name);
+        if (expected == null) {
+            throw new ModelFileException("model file " + p + " is not listed in " + dir.resolve(Manifest.FILE));
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new ModelFileException("model file " + p + " is missing; rerun `pabee models prepare`");
+        }
+        String actual = Sha256.of(p);
+        if (!actual.equals(expected)) {
+            throw new ModelFileException("model file " + p + " does not match its sha256 in the manifest (expected "
+                    + expected.substring(0, 12) + "…, found " + actual.substring(0, 12) + "…): corrupted or tampered");
+        }
+        return p;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Path stage(int index) {
+        return dir.resolve(manifest.stages.get(index));
+    }
+
+    public Path tokenizer() {
+        return dir.resolve(manifest.tokenizer);
+    }
+
+    public int numLayers() {
+        return manifest.numLayers;
+    }
+
+    public int hidden() {
+        return manifest.hidden;
+    }
+
+    /** Default model directory for a base model under a models home (e.g. {@code models/prepared}). */
+    public static Path defaultPath(Path home, String base) {
+        return home.resolve(base);
+    }
+
+    /** The models home: system property {@code pabee.home}, env {@code PABEE_HOME}, else {@code models/prepared}. */
+    public static Path home() {
+        String p = System.getProperty("pabee.home");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("PABEE_HOME");
+        }
+        return Path.of(p == null || p.isBlank() ? "models/prepared" : p);
+    }
+}

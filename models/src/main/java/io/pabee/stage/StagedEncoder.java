@@ -1,0 +1,231 @@
+package io.pabee.stage;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.pabee.prepare.StageSplitter;
+import io.pabee.tokenize.Tokens;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a BERT-style encoder one stage at a time: stage 0 (embeddings) then encoder layers 1..L,
+ * on whatever records are handed in. Each call pads only to the longest record of that batch.
+ * Not thread-safe (it reuses its input buffers): give each thread its own encoder.
+ */
+public final class StagedEncoder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StagedEncoder.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession[] sessions;
+    private final int numLayers;
+    private final int hidden;
+    private final boolean stage0HasTypes;
+    private final String device;
+    private FloatBuffer hiddenBuf = FloatBuffer.allocate(0);
+    private LongBuffer longBuf = LongBuffer.allocate(0);
+    private LongBuffer longBuf2 = LongBuffer.allocate(0);
+    private float[] zeroRows = new float[0];
+
+    /** Encoder settings: device, ORT threads, spinning, and which layers to load. */
+    public record Options(ExecutionDevice device, int threads, boolean spin, int firstLayer, int lastLayer) {
+        public static Options cpu() {
+            return new Options(ExecutionDevice.CPU, 0, false, 0, Integer.MAX_VALUE);
+        }
+
+        /** Only stages {@code first..last} (0 = embeddings) are loaded: a router with K layers needs no deeper ones. */
+        public Options layers(int first, int last) {
+            return new Options(device, threads, spin, first, last);
+        }
+
+        public Options on(ExecutionDevice d) {
+            return new Options(d, threads, spin, firstLayer, lastLayer);
+        }
+    }
+
+    public StagedEncoder(ModelDirectory model, Options options) {
+        this.numLayers = model.numLayers();
+        this.hidden = model.hidden();
+        this.env = OrtRuntime.environment(options.threads(), options.spin());
+        this.sessions = new OrtSession[numLayers + 1];
+        int last = Math.min(options.lastLayer(), numLayers);
+        try {
+            for (int k = Math.max(0, options.firstLayer()); k <= last; k++) {
+                sessions[k] = OrtRuntime.open(env, model.stage(k), options.device());
+                checkNames(k, sessions[k]);
+            }
+        } catch (OrtException e) {
+            close();
+            throw new ModelFileException("cannot load stage model: " + e.getMessage(), e);
+        }
+        this.stage0HasTypes = sessions[0] != null
+                && sessions[0].getInputNames().contains(StageSplitter.TOKEN_TYPE_IDS);
+        this.device = OrtRuntime.effectiveDevice(options.device());
+        LOG.info("staged encoder {}: {} layers, hidden {}, stages {}..{} loaded on {}",
+                model.manifest().base, numLayers, hidden, Math.max(0, options.firstLayer()), last, device);
+    }
+
+    private static void checkNames(int k, OrtSession s) {
+        List<String> want = k == 0 ? List.of(StageSplitter.INPUT_IDS)
+                : List.of(StageSplitter.HIDDEN_IN, StageSplitter.ATTENTION_MASK);
+        if (!s.getInputNames().containsAll(want) || !s.getOutputNames().contains(StageSplitter.HIDDEN_OUT)) {
+            throw new ModelFileException("stage " + k + " has inputs " + s.getInputNames() + " and outputs "
+                    + s.getOutputNames() + "; expected " + want + " -> " + StageSplitter.HIDDEN_OUT);
+        }
+    }
+
+    public int numLayers() {
+        return numLayers;
+    }
+
+    public int hidden() {
+        return hidden;
+    }
+
+    /** The device the stages run on after any CUDA fallback. */
+    public String device() {
+        return device;
+    }
+
+    /** Stage 0: embeddings for a batch of tokenized records, one hidden array [length][hidden] per record. */
+    public List<float[]> embed(List<Tokens> batch) {
+        int b = batch.size();
+        int t = 0;
+        for (Tokens x : batch) {
+            t = Math.max(t, x.length());
+        }
+        LongBuffer ids = longs(1, b * t);
+        LongBuffer types = longs(2, b * t);
+        for (Tokens x : batch) {
+            ids.put(x.ids());
+            types.put(x.typeIds());
+            for (int i = x.length(); i < t; i++) {
+                ids.put(0L);
+                types.put(0L);
+            }
+        }
+        ids.flip();
+        types.flip();
+        long[] shape = {b, t};
+        try (OnnxTensor idT = OnnxTensor.createTensor(env, ids, shape);
+             OnnxTensor typeT = OnnxTensor.createTensor(env, types, shape)) {
+            Map<String, OnnxTensor> in = stage0HasTypes
+                    ? Map.of(StageSplitter.INPUT_IDS, idT, StageSplitter.TOKEN_TYPE_IDS, typeT)
+                    : Map.of(StageSplitter.INPUT_IDS, idT);
+            int[] lengths = batch.stream().mapToInt(Tokens::length).toArray();
+            return run(stage(0), in, lengths, t);
+        } catch (OrtException e) {
+            throw new IllegalStateException("embedding stage failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs encoder layer {@code layer} (1-based) over records whose hidden arrays hold the previous
+     * layer's output; returns the new hidden arrays in the same order.
+     */
+    public List<float[]> layer(int layer, List<float[]> hiddens, int[] lengths) {
+        int b = hiddens.size();
+        int t = 0;
+        for (int n : lengths) {
+            t = Math.max(t, n);
+        }
+        FloatBuffer h = floats(b * t * hidden);
+        LongBuffer mask = longs(1, b * t);
+        for (int r = 0; r < b; r++) {
+            float[] x = hiddens.get(r);
+            if (x.length != lengths[r] * hidden) {
+                throw new IllegalArgumentException("record " + r + ": hidden state has " + x.length
+                        + " values, expected " + lengths[r] + " tokens x " + hidden);
+            }
+            h.put(x);
+            // padded positions are masked out of attention; zeros keep every call deterministic
+            h.put(zeros(t - lengths[r]), 0, (t - lengths[r]) * hidden);
+            for (int i = 0; i < t; i++) {
+                mask.put(i < lengths[r] ? 1L : 0L);
+            }
+        }
+        h.flip();
+        mask.flip();
+        try (OnnxTensor hT = OnnxTensor.createTensor(env, h, new long[] {b, t, hidden});
+             OnnxTensor mT = OnnxTensor.createTensor(env, mask, new long[] {b, t})) {
+            return run(stage(layer), Map.of(StageSplitter.HIDDEN_IN, hT, StageSplitter.ATTENTION_MASK, mT), lengths, t);
+        } catch (OrtException e) {
+            throw new IllegalStateException("layer " + layer + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private OrtSession stage(int k) {
+        if (k < 0 || k > numLayers || sessions[k] == null) {
+            throw new IllegalStateException("stage " + k + " is not loaded in this encoder");
+        }
+        return sessions[k];
+    }
+
+    private List<float[]> run(OrtSession s, Map<String, OnnxTensor> in, int[] lengths, int t) throws OrtException {
+        try (OrtSession.Result r = s.run(in)) {
+            OnnxTensor out = (OnnxTensor) r.get(0);
+            FloatBuffer fb = out.getFloatBuffer();
+            List<float[]> res = new ArrayList<>(lengths.length);
+            for (int i = 0; i < lengths.length; i++) {
+                float[] x = new float[lengths[i] * hidden];
+                fb.position(i * t * hidden);
+                fb.get(x);
+                res.add(x);
+            }
+            return res;
+        }
+    }
+
+    // Direct buffers are reused across calls so that the hot path allocates no native memory.
+    private FloatBuffer floats(int n) {
+        if (hiddenBuf.capacity() < n) {
+            hiddenBuf = ByteBuffer.allocateDirect(Math.max(n, hiddenBuf.capacity() * 2) * 4)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        hiddenBuf.clear();
+        return hiddenBuf;
+    }
+
+    private float[] zeros(int tokens) {
+        if (zeroRows.length < tokens * hidden) {
+            zeroRows = new float[tokens * hidden];
+        }
+        return zeroRows;
+    }
+
+    private LongBuffer longs(int which, int n) {
+        LongBuffer b = which == 1 ? longBuf : longBuf2;
+        if (b.capacity() < n) {
+            b = ByteBuffer.allocateDirect(Math.max(n, b.capacity() * 2) * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+            if (which == 1) {
+                longBuf = b;
+            } else {
+                longBuf2 = b;
+            }
+        }
+        b.clear();
+        return b;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < sessions.length; i++) {
+            if (sessions[i] != null) {
+                try {
+                    sessions[i].close();
+                } catch (OrtException e) {
+                    LOG.warn("closing stage {}: {}", i, e.getMessage());
+                }
+                sessions[i] = null;
+            }
+        }
+    }
+}

@@ -91,6 +91,10 @@ public final class ModelPreparer {
             m.sha256.put(name, Sha256.of(p));
             progress.accept("wrote " + name + (k == 0 ? " (embeddings)" : " (encoder layer " + k + ")"));
         }
+        // Dynamic quantization scales each activation tensor by its own min/max, padding included, so a
+        // quantized model's output depends on what it is batched with: verify it one record at a time.
+        m.dynamicQuantization = full.getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getOpType().equals("DynamicQuantizeLinear"));
         full = null; // the parsed protobuf is ~130 MB of heap; let it go before verification
 
         // Verification needs the files listed, so write a provisional manifest, then drop it on failure.
@@ -98,7 +102,7 @@ public final class ModelPreparer {
         double diff;
         try {
             progress.accept("verifying chained stages against the monolithic model");
-            diff = verify(ModelDirectory.open(out), out.resolve(MONOLITHIC));
+            diff = verify(ModelDirectory.open(out), out.resolve(MONOLITHIC), m.dynamicQuantization);
         } catch (RuntimeException | IOException e) {
             Files.deleteIfExists(out.resolve(Manifest.FILE));
             throw e;
@@ -118,24 +122,31 @@ public final class ModelPreparer {
 
     /**
      * Max abs difference, over the real tokens of {@link #CHECK_SENTENCES} run as one batch,
-     * between the monolithic {@code last_hidden_state} and the chained stages.
+     * between the monolithic {@code last_hidden_state} and the chained stages; one record per batch
+     * when {@code oneByOne}.
      */
-    public static double verify(ModelDirectory dir, Path monolithic) throws IOException {
+    public static double verify(ModelDirectory dir, Path monolithic, boolean oneByOne) throws IOException {
         List<Tokens> tokens = new ArrayList<>();
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), dir.manifest().maxSequenceLength)) {
             for (String[] s : CHECK_SENTENCES) {
                 tokens.add(tok.encode(s[0], s[1]));
             }
         }
-        List<float[]> staged;
-        try (StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu())) {
-            staged = enc.embed(tokens);
-            int[] lengths = tokens.stream().mapToInt(Tokens::length).toArray();
-            for (int layer = 1; layer <= enc.numLayers(); layer++) {
-                staged = enc.layer(layer, staged, lengths);
+        List<List<Tokens>> batches = oneByOne ? tokens.stream().map(List::of).toList() : List.of(tokens);
+        List<float[]> staged = new ArrayList<>();
+        List<float[]> mono = new ArrayList<>();
+        try (StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu());
+             Monolithic full = new Monolithic(monolithic, dir.hidden(), ExecutionDevice.CPU)) {
+            for (List<Tokens> batch : batches) {
+                List<float[]> h = enc.embed(batch);
+                int[] lengths = batch.stream().mapToInt(Tokens::length).toArray();
+                for (int layer = 1; layer <= enc.numLayers(); layer++) {
+                    h = enc.layer(layer, h, lengths);
+                }
+                staged.addAll(h);
+                mono.addAll(full.run(batch));
             }
         }
-        List<float[]> mono = Monolithic.run(monolithic, tokens, dir.hidden());
         double max = 0;
         for (int r = 0; r < tokens.size(); r++) {
             float[] a = staged.get(r);
@@ -188,12 +199,6 @@ public final class ModelPreparer {
                 this.session = OrtRuntime.open(env, onnx, device);
             } catch (OrtException e) {
                 throw new IllegalStateException("cannot load " + onnx + ": " + e.getMessage(), e);
-            }
-        }
-
-        static List<float[]> run(Path onnx, List<Tokens> batch, int hidden) {
-            try (Monolithic m = new Monolithic(onnx, hidden, ExecutionDevice.CPU)) {
-                return m.run(batch);
             }
         }
 

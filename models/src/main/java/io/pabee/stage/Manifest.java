@@ -39,6 +39,8 @@ public final class Manifest {
     public String monolithic;
     /** File name → sha256, for every file above and every head file. */
     public Map<String, String> sha256 = new LinkedHashMap<>();
+    /** True when the base model quantizes activations dynamically: results then depend on batch composition. */
+    public boolean dynamicQuantization;
     /** Max abs difference between chained stages and the monolithic model at prepare time. */
     public Double verifiedMaxAbsDiff;
     /** Task name → installed heads. */

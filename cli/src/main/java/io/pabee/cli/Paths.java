@@ -1,0 +1,31 @@
+package io.pabee.cli;
+
+import java.nio.file.Path;
+
+/** Default locations, resolved against the checkout ({@code -Dpabee.root}, set by ops/pabee) so any cwd works. */
+final class Paths {
+    private Paths() {
+    }
+
+    static Path root() {
+        String r = System.getProperty("pabee.root");
+        return Path.of(r == null ? "." : r).toAbsolutePath().normalize();
+    }
+
+    /** {@code PABEE_HOME}, else {@code <root>/models/prepared}: where prepared model directories live. */
+    static Path modelsHome() {
+        String p = System.getenv("PABEE_HOME");
+        return p != null && !p.isBlank() ? Path.of(p) : root().resolve("models/prepared");
+    }
+
+    /** {@code GLUE_DIR}, else {@code <root>/../shared/data}. */
+    static Path glueDir() {
+        String p = System.getenv("GLUE_DIR");
+        return p != null && !p.isBlank() ? Path.of(p) : root().resolve("../shared/data").normalize();
+    }
+
+    /** Where reports (CSV, SVG, JSON) go by default. */
+    static Path reports() {
+        return root().resolve("reports");
+    }
+}

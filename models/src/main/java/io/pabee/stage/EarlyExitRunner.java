@@ -1,0 +1,164 @@
+package io.pabee.stage;
+
+import io.pabee.patience.HeadOutput;
+import io.pabee.tokenize.Tokens;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs records through the staged encoder with dynamic re-batching: one queue per depth, and each
+ * step runs one layer over up to {@code batchSize} records waiting at that depth, so records that
+ * exit leave the batch and records from other batches that reached the same depth join it.
+ * Preference goes to the deepest full queue (finishing records bounds memory), then to admitting
+ * new input, then to the deepest partial queue.
+ */
+public final class EarlyExitRunner {
+    private final StagedEncoder encoder;
+    private final LayerHeads heads;
+    private final int batchSize;
+
+    public EarlyExitRunner(StagedEncoder encoder, LayerHeads heads, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.encoder = encoder;
+        this.heads = heads;
+        this.batchSize = batchSize;
+    }
+
+    /** A fresh record to embed: its tokens and the in-flight shell (hidden still null) to fill. */
+    public record Fresh(Tokens tokens, InFlight record) {
+    }
+
+    /** Counters of one run, for benchmarks and metrics. */
+    public static final class Stats {
+        public long layerCalls;
+        public long layerRecords;
+        public long embedCalls;
+
+        public double meanBatch() {
+            return layerCalls == 0 ? 0 : (double) layerRecords / layerCalls;
+        }
+    }
+
+    /**
+     * Embeds {@code fresh} records lazily and runs them and the {@code resumed} ones until each
+     * exits ({@code onExit}) or has run {@code lastLayer} without exiting ({@code onUnfinished}).
+     */
+    public Stats run(Iterator<Fresh> fresh, List<InFlight> resumed, int lastLayer,
+                     Consumer<InFlight> onExit, Consumer<InFlight> onUnfinished) {
+        int numLayers = encoder.numLayers();
+        int last = Math.min(lastLayer, numLayers);
+        @SuppressWarnings("unchecked")
+        ArrayDeque<InFlight>[] waiting = new ArrayDeque[numLayers + 2];
+        for (int i = 0; i < waiting.length; i++) {
+            waiting[i] = new ArrayDeque<>();
+        }
+        Stats stats = new Stats();
+        for (InFlight r : resumed) {
+            route(r, last, waiting, onUnfinished);
+        }
+        while (true) {
+            int pick = -1;
+            for (int l = last; l >= 1; l--) {
+                if (waiting[l].size() >= batchSize) {
+                    pick = l;
+                    break;
+                }
+            }
+            if (pick < 0 && fresh.hasNext()) {
+                admit(fresh, waiting, last, onUnfinished, stats);
+                continue;
+            }
+            if (pick < 0) {
+                for (int l = last; l >= 1; l--) {
+                    if (!waiting[l].isEmpty()) {
+                        pick = l;
+                        break;
+                    }
+                }
+            }
+            if (pick < 0) {
+                return stats;
+            }
+            List<InFlight> batch = new ArrayList<>(batchSize);
+            while (batch.size() < batchSize && !waiting[pick].isEmpty()) {
+                batch.add(waiting[pick].poll());
+            }
+            runLayer(pick, batch, stats);
+            for (InFlight r : batch) {
+                if (r.exited) {
+                    onExit.accept(r);
+                } else {
+                    route(r, last, waiting, onUnfinished);
+                }
+            }
+        }
+    }
+
+    /** Convenience for whole lists: runs every record to its exit (or {@code lastLayer}). */
+    public Stats runAll(List<Fresh> fresh, int lastLayer, Consumer<InFlight> onExit, Consumer<InFlight> onUnfinished) {
+        return run(fresh.iterator(), List.of(), lastLayer, onExit, onUnfinished);
+    }
+
+    private void admit(Iterator<Fresh> fresh, ArrayDeque<InFlight>[] waiting, int last,
+                       Consumer<InFlight> onUnfinished, Stats stats) {
+        List<Fresh> batch = new ArrayList<>(batchSize);
+        while (batch.size() < batchSize && fresh.hasNext()) {
+            batch.add(fresh.next());
+        }
+        List<float[]> h = encoder.embed(batch.stream().map(Fresh::tokens).toList());
+        stats.embedCalls++;
+        for (int i = 0; i < batch.size(); i++) {
+            InFlight r = batch.get(i).record();
+            r.hidden = h.get(i);
+            r.layersDone = 0;
+            route(r, last, waiting, onUnfinished);
+        }
+    }
+
+    private static void route(InFlight r, int last, ArrayDeque<InFlight>[] waiting, Consumer<InFlight> onUnfinished) {
+        if (r.layersDone >= last) {
+            onUnfinished.accept(r);
+        } else {
+            waiting[r.layersDone + 1].add(r);
+        }
+    }
+
+    private void runLayer(int layer, List<InFlight> batch, Stats stats) {
+        int[] lengths = new int[batch.size()];
+        List<float[]> in = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            InFlight r = batch.get(i);
+            lengths[i] = r.length;
+            in.add(r.hidden);
+        }
+        List<float[]> out = encoder.layer(layer, in, lengths);
+        stats.layerCalls++;
+        stats.layerRecords += batch.size();
+        for (int i = 0; i < batch.size(); i++) {
+            InFlight r = batch.get(i);
+            r.hidden = out.get(i);
+            r.layersDone = layer;
+            HeadOutput o = heads.apply(layer, r.hidden);
+            r.last = o;
+            if (r.trace != null) {
+                r.trace.add(o);
+            }
+            r.exited = r.policy.observe(r.state, layer, encoder.numLayers(), o);
+        }
+    }
+
+    /** Builds the fresh list for a batch of tokenized records with one policy and keys 0..n-1. */
+    public static List<Fresh> fresh(List<Tokens> tokens, Function<Integer, InFlight> shell) {
+        List<Fresh> out = new ArrayList<>(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            out.add(new Fresh(tokens.get(i), shell.apply(i)));
+        }
+        return out;
+    }
+}

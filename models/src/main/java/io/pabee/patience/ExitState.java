@@ -15,6 +15,8 @@ public final class ExitState {
     public float previousScore = Float.NaN;
     /** Vote policy only: per-class vote counts (classification) or null. */
     public int[] votes;
+    /** Vote policy only: per-class latest layer that voted for the class (0 = none), for tie-breaking. */
+    public int[] lastVoteLayer;
     /** Vote policy only: sum of per-layer scores (regression). */
     public double scoreSum;
 
@@ -28,6 +30,16 @@ public final class ExitState {
         s.counter = counter;
         s.previousLabel = previousLabel;
         s.previousScore = previousScore;
+        return s;
+    }
+
+    /** Resumes a vote-policy state shipped from another process; the arrays are copied. */
+    public static ExitState resume(int layersSeen, int counter, int previousLabel, float previousScore,
+            int[] votes, int[] lastVoteLayer, double scoreSum) {
+        ExitState s = resume(layersSeen, counter, previousLabel, previousScore);
+        s.votes = votes == null ? null : votes.clone();
+        s.lastVoteLayer = lastVoteLayer == null ? null : lastVoteLayer.clone();
+        s.scoreSum = scoreSum;
         return s;
     }
 }

@@ -9,7 +9,10 @@ public final class PatiencePolicy implements ExitPolicy {
     private final int patience;
     private final float threshold;
 
-    /** Classification patience (threshold unused). */
+    /**
+     * Classification patience. The threshold is 0, so on a regression head no layer ever counts as
+     * "the same" (|Δ| &lt; 0 is impossible) and the record runs to full depth.
+     */
     public PatiencePolicy(int patience) {
         this(patience, 0f);
     }

@@ -115,6 +115,11 @@ public final class ModelPreparer {
         }
         m.verifiedMaxAbsDiff = diff;
         m.write(out);
+        List<String> shipped = io.pabee.heads.HeadsInstaller.installShipped(out, base.id(),
+                java.util.Arrays.stream(io.pabee.glue.GlueTask.values()).map(io.pabee.glue.GlueTask::dirName).toList());
+        if (!shipped.isEmpty()) {
+            progress.accept("installed shipped heads for " + String.join(", ", shipped));
+        }
         LOG.info("prepared {} in {}: {} layers, hidden {}, max abs diff vs monolithic {}", base.id(), out,
                 m.numLayers, m.hidden, diff);
         return new Result(out, m.numLayers, m.hidden, diff);

@@ -68,6 +68,17 @@ public final class ModelDirectory {
         return dir.resolve(manifest.tokenizer);
     }
 
+    /** The verified heads file of a task; a one-line error says how to get heads when none are installed. */
+    public Path heads(String task) {
+        Manifest.HeadsEntry e = manifest.heads.get(task);
+        if (e == null) {
+            throw new ModelFileException("no heads for task " + task + " in " + dir + " (installed: "
+                    + (manifest.heads.isEmpty() ? "none" : String.join(", ", manifest.heads.keySet()))
+                    + "); run `pabee models train-heads --task " + task + "`");
+        }
+        return verify(e.file);
+    }
+
     public int numLayers() {
         return manifest.numLayers;
     }

@@ -1,0 +1,129 @@
+package io.pabee.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pabee.bench.InProcessBench;
+import io.pabee.features.TaskData;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.heads.HeadSet;
+import io.pabee.prepare.ModelPreparer;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.StagedEncoder;
+import io.pabee.tokenize.TextTokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pabee bench inprocess}: monolithic vs staged vs PABEE with dynamic re-batching, records/s. */
+@Command(name = "inprocess", mixinStandardHelpOptions = true,
+        header = "Records/s of the monolithic model, the staged model at full depth, and PABEE with dynamic re-batching.")
+final class BenchInProcessCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--task", defaultValue = "SST-2", description = "GLUE task whose records to run (default ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--split", defaultValue = "dev", description = "Split (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--glue-dir", description = "GLUE data directory (default: $GLUE_DIR or ../shared/data).")
+    Path glueDir;
+
+    @Option(names = "--limit", description = "Use only the first N records.")
+    Integer limit;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of every mode (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--patience", defaultValue = "1,2,3,4,5,6", description = "Patience settings (default ${DEFAULT-VALUE}).")
+    String patience;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed passes per mode; the median is reported (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--spin", description = "Let ONNX Runtime's threads spin while waiting for work (default off).")
+    boolean spin;
+
+    @Option(names = "--json", description = "One JSON object per line.")
+    boolean json;
+
+    @Option(names = "--report", description = "Also write the rows as JSON lines to this file.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        GlueTask t = GlueTask.parse(task);
+        PrintWriter out = spec.commandLine().getOut();
+        ModelDirectory dir = ModelDirectory.open(model.dir());
+        HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
+        int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
+        TaskData data;
+        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength)) {
+            data = TaskData.load(glueDir != null ? glueDir : Paths.glueDir(), t, Split.parse(split), tok);
+        }
+        var records = limit != null ? data.tokens.subList(0, Math.min(limit, data.size())) : data.tokens;
+        int[] patiences = Arrays.stream(patience.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        StagedEncoder.Options opts = new StagedEncoder.Options(model.executionDevice(), model.threads, spin, 0, Integer.MAX_VALUE);
+        List<InProcessBench.Row> rows;
+        String device;
+        try (StagedEncoder enc = new StagedEncoder(dir, opts);
+             ModelPreparer.Monolithic mono = new ModelPreparer.Monolithic(dir.path().resolve(dir.manifest().monolithic),
+                     dir.hidden(), model.executionDevice())) {
+            device = enc.device();
+            rows = new InProcessBench(enc, mono, heads::apply, batchSize, repeats).run(records, patiences);
+        }
+        if (report != null && report.getParent() != null) {
+            Files.createDirectories(report.getParent());
+        }
+        StringBuilder lines = new StringBuilder();
+        for (InProcessBench.Row r : rows) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("mode", r.mode());
+            o.put("setting", r.setting());
+            o.put("records_per_s", r.recordsPerSecond());
+            o.put("mean_exit_layer", r.meanExitLayer());
+            o.put("ideal_records_per_s", Double.isNaN(r.idealRecordsPerSecond()) ? null : r.idealRecordsPerSecond());
+            o.put("ratio_to_ideal", Double.isNaN(r.ratioToIdeal()) ? null : r.ratioToIdeal());
+            o.put("mean_batch", r.meanBatch());
+            o.put("records", r.records());
+            o.put("task", t.dirName());
+            o.put("device", device);
+            o.put("threads", io.pabee.stage.OrtRuntime.threads());
+            lines.append(JSON.writeValueAsString(o)).append('\n');
+        }
+        if (report != null) {
+            Files.writeString(report, lines);
+        }
+        if (json) {
+            out.print(lines);
+        } else {
+            out.printf("%s %s, %d records, batch %d, device %s, %d ORT threads, median of %d passes%n",
+                    t.dirName(), split, records.size(), batchSize, device, io.pabee.stage.OrtRuntime.threads(), repeats);
+            out.printf("ideal = monolithic records/s x L / mean exit layer%n");
+            out.printf("%-12s %-12s %12s %10s %14s %9s %10s%n", "mode", "setting", "records/s", "mean exit",
+                    "ideal rec/s", "ratio", "mean batch");
+            for (InProcessBench.Row r : rows) {
+                out.printf("%-12s %-12s %12.1f %10.2f %14s %9s %10.1f%n", r.mode(), r.setting(), r.recordsPerSecond(),
+                        r.meanExitLayer(), Double.isNaN(r.idealRecordsPerSecond()) ? "-" : String.format("%.1f", r.idealRecordsPerSecond()),
+                        Double.isNaN(r.ratioToIdeal()) ? "-" : String.format("%.3f", r.ratioToIdeal()), r.meanBatch());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

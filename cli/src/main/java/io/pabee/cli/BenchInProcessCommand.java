@@ -68,6 +68,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
+        model.validate();
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));

@@ -82,6 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
+        model.validate();
         Split s = Split.parse(split);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -191,12 +192,26 @@ final class EvaluateCommand implements Callable<Integer> {
                     names.stream().map(n -> String.format("%9.4f", r.metrics().get(n))).collect(Collectors.joining(" ")),
                     r.meanExitLayer(), r.speedup());
         }
+        out.printf("%nPABEE vs the baselines at the same speed-up (baseline curves interpolated linearly between settings):%n");
+        out.printf("%-22s %8s %9s %9s %9s %11s%n", "setting", "speed-up", "pabee", "entropy", "confidence", "layer-L head");
+        double lastLayer = perLayer.get(perLayer.size() - 1).get(t.mainMetric());
+        for (Evaluation.PolicyRow r : rows) {
+            if (r.policy().equals("patience")) {
+                out.printf("%-22s %7.2fx %9.4f %9s %9s %11.4f%n", r.setting(), r.speedup(), r.score(),
+                        fmt(Evaluation.scoreAt(rows, "entropy", r.speedup())),
+                        fmt(Evaluation.scoreAt(rows, "confidence", r.speedup())), lastLayer);
+            }
+        }
         out.printf("%nper-layer heads (the overthinking curve):%n%-6s %s%n", "layer",
                 names.stream().map(n -> String.format("%9s", n)).collect(Collectors.joining(" ")));
         for (int l = 0; l < perLayer.size(); l++) {
             Map<String, Double> m = perLayer.get(l);
             out.printf("%-6d %s%n", l + 1, names.stream().map(n -> String.format("%9.4f", m.get(n))).collect(Collectors.joining(" ")));
         }
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.4f", v);
     }
 
     private static void writeCsv(Path file, List<Evaluation.PolicyRow> rows) throws Exception {
@@ -239,7 +254,7 @@ final class EvaluateCommand implements Callable<Integer> {
         for (int l = 0; l < perLayer.size(); l++) {
             layerPts.add(new SvgChart.Point((double) layers / (l + 1), perLayer.get(l).get(t.mainMetric())));
         }
-        series.put("fixed depth (layer head)", layerPts);
+        series.put("layer-k head", layerPts);
         for (Map.Entry<String, List<SvgChart.Point>> e : series.entrySet()) {
             List<SvgChart.Point> pts = new ArrayList<>(e.getValue());
             pts.sort(java.util.Comparator.comparingDouble(SvgChart.Point::x));

@@ -24,6 +24,12 @@ final class ModelOptions {
     @Option(names = "--max-length", description = "Truncate inputs to this many tokens (default: the manifest's, 128).")
     Integer maxLength;
 
+    /** Fails fast, before any model loads, on a bad base name or device. */
+    void validate() {
+        baseModel();
+        executionDevice();
+    }
+
     BaseModel baseModel() {
         return BaseModel.parse(base);
     }

@@ -53,6 +53,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
+        model.validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());

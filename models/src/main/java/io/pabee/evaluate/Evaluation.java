@@ -56,6 +56,25 @@ public final class Evaluation {
                 m.get(task.mainMetric()), m, mean, layers / mean, hist);
     }
 
+    /**
+     * The main score a policy's curve reaches at {@code speedup}, linearly interpolated between its two
+     * nearest settings; NaN outside the curve's range. Lets PABEE be compared with a baseline "at the same speed-up".
+     */
+    public static double scoreAt(List<PolicyRow> rows, String policy, double speedup) {
+        List<PolicyRow> curve = rows.stream().filter(r -> r.policy().equals(policy))
+                .sorted(java.util.Comparator.comparingDouble(PolicyRow::speedup)).toList();
+        for (int i = 0; i + 1 < curve.size(); i++) {
+            PolicyRow a = curve.get(i);
+            PolicyRow b = curve.get(i + 1);
+            if (speedup >= a.speedup() && speedup <= b.speedup()) {
+                double span = b.speedup() - a.speedup();
+                return span == 0 ? Math.max(a.score(), b.score())
+                        : a.score() + (b.score() - a.score()) * (speedup - a.speedup()) / span;
+            }
+        }
+        return curve.size() == 1 && curve.get(0).speedup() == speedup ? curve.get(0).score() : Double.NaN;
+    }
+
     /** The metric of each layer's head alone (fixed depth k for k = 1..L). */
     public static List<Map<String, Double>> perLayer(GlueTask task, HeadOutput[][] outputs, List<GlueExample> gold) {
         int layers = outputs.length == 0 ? 0 : outputs[0].length;

@@ -34,6 +34,7 @@ public final class StagedEncoder implements AutoCloseable {
     private LongBuffer longBuf = LongBuffer.allocate(0);
     private LongBuffer longBuf2 = LongBuffer.allocate(0);
     private float[] zeroRows = new float[0];
+    private FloatBuffer outBuf = FloatBuffer.allocate(0);
 
     /** Encoder settings: device, ORT threads, spinning, and which layers to load. */
     public record Options(ExecutionDevice device, int threads, boolean spin, int firstLayer, int lastLayer) {
@@ -121,7 +122,7 @@ public final class StagedEncoder implements AutoCloseable {
                     ? Map.of(StageSplitter.INPUT_IDS, idT, StageSplitter.TOKEN_TYPE_IDS, typeT)
                     : Map.of(StageSplitter.INPUT_IDS, idT);
             int[] lengths = batch.stream().mapToInt(Tokens::length).toArray();
-            return run(stage(0), in, lengths, t);
+            return run(stage(0), in, lengths, t, null);
         } catch (OrtException e) {
             throw new IllegalStateException("embedding stage failed: " + e.getMessage(), e);
         }
@@ -129,7 +130,8 @@ public final class StagedEncoder implements AutoCloseable {
 
     /**
      * Runs encoder layer {@code layer} (1-based) over records whose hidden arrays hold the previous
-     * layer's output; returns the new hidden arrays in the same order.
+     * layer's output, and overwrites those arrays with this layer's output (records keep their
+     * arrays, so the hot path allocates nothing); returns the same list.
      */
     public List<float[]> layer(int layer, List<float[]> hiddens, int[] lengths) {
         int b = hiddens.size();
@@ -156,7 +158,8 @@ public final class StagedEncoder implements AutoCloseable {
         mask.flip();
         try (OnnxTensor hT = OnnxTensor.createTensor(env, h, new long[] {b, t, hidden});
              OnnxTensor mT = OnnxTensor.createTensor(env, mask, new long[] {b, t})) {
-            return run(stage(layer), Map.of(StageSplitter.HIDDEN_IN, hT, StageSplitter.ATTENTION_MASK, mT), lengths, t);
+            return run(stage(layer), Map.of(StageSplitter.HIDDEN_IN, hT, StageSplitter.ATTENTION_MASK, mT), lengths, t,
+                    hiddens);
         } catch (OrtException e) {
             throw new IllegalStateException("layer " + layer + " failed: " + e.getMessage(), e);
         }
@@ -169,19 +172,36 @@ public final class StagedEncoder implements AutoCloseable {
         return sessions[k];
     }
 
-    private List<float[]> run(OrtSession s, Map<String, OnnxTensor> in, int[] lengths, int t) throws OrtException {
-        try (OrtSession.Result r = s.run(in)) {
-            OnnxTensor out = (OnnxTensor) r.get(0);
-            FloatBuffer fb = out.getFloatBuffer();
-            List<float[]> res = new ArrayList<>(lengths.length);
-            for (int i = 0; i < lengths.length; i++) {
-                float[] x = new float[lengths[i] * hidden];
-                fb.position(i * t * hidden);
-                fb.get(x);
-                res.add(x);
+    /**
+     * Runs a stage with its output written straight into a reused direct buffer (a pinned output),
+     * then copies each record's real tokens into {@code into} (or new arrays when null).
+     */
+    private List<float[]> run(OrtSession s, Map<String, OnnxTensor> in, int[] lengths, int t, List<float[]> into)
+            throws OrtException {
+        int b = lengths.length;
+        FloatBuffer ob = outFloats(b * t * hidden);
+        try (OnnxTensor outT = OnnxTensor.createTensor(env, ob, new long[] {b, t, hidden});
+             OrtSession.Result r = s.run(in, Map.of(StageSplitter.HIDDEN_OUT, outT))) {
+            List<float[]> res = into != null ? into : new ArrayList<>(b);
+            for (int i = 0; i < b; i++) {
+                float[] x = into != null ? into.get(i) : new float[lengths[i] * hidden];
+                ob.get(i * t * hidden, x);
+                if (into == null) {
+                    res.add(x);
+                }
             }
             return res;
         }
+    }
+
+    private FloatBuffer outFloats(int n) {
+        if (outBuf.capacity() < n) {
+            outBuf = ByteBuffer.allocateDirect(Math.max(n, outBuf.capacity() * 2) * 4)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        outBuf.clear();
+        outBuf.limit(n);
+        return outBuf;
     }
 
     // Direct buffers are reused across calls so that the hot path allocates no native memory.

@@ -22,7 +22,7 @@ public final class TextCheck {
 
     /**
      * Returns the text with control characters (other than tab and newline) replaced by spaces;
-     * rejects null, empty and whitespace-only text, and text with unpaired surrogates.
+     * rejects null, empty and whitespace-only (or zero-width-only) text, and text with unpaired surrogates.
      */
     public static String clean(String text, String field) {
         if (text == null) {
@@ -49,9 +49,14 @@ public final class TextCheck {
             }
         }
         String out = sb == null ? text : sb.toString();
-        if (out.isBlank()) {
+        if (out.codePoints().allMatch(TextCheck::invisible)) {
             throw new RejectedText("empty-text", field + " is empty or whitespace only");
         }
         return out;
+    }
+
+    /** Whitespace of any kind (incl. no-break spaces) and format characters such as zero-width spaces. */
+    private static boolean invisible(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.getType(cp) == Character.FORMAT;
     }
 }

@@ -28,6 +28,8 @@ class TextInputTest {
         assertThatThrownBy(() -> TextCheck.clean("", "text")).isInstanceOf(TextCheck.RejectedText.class)
                 .satisfies(e -> assertThat(((TextCheck.RejectedText) e).reason()).isEqualTo("empty-text"));
         assertThatThrownBy(() -> TextCheck.clean(" \t\n\u00a0 ", "text")).isInstanceOf(TextCheck.RejectedText.class);
+        assertThatThrownBy(() -> TextCheck.clean("\u200b\u200b", "text")).isInstanceOf(TextCheck.RejectedText.class);
+        assertThat(TextCheck.clean(" ok ", "text")).isEqualTo(" ok ");
         assertThatThrownBy(() -> TextCheck.clean(null, "text_pair"))
                 .satisfies(e -> assertThat(((TextCheck.RejectedText) e).reason()).isEqualTo("missing-text"))
                 .hasMessageContaining("text_pair");

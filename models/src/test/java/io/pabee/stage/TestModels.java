@@ -4,7 +4,6 @@ import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
@@ -22,17 +21,8 @@ public final class TestModels {
 
     public static synchronized ModelDirectory prepared(BaseModel base) {
         return CACHE.computeIfAbsent(base, b -> {
-            Path dir = home().resolve(b.id());
             try {
-                if (Files.exists(dir.resolve(Manifest.FILE))) {
-                    try {
-                        return ModelDirectory.open(dir);
-                    } catch (ModelFileException e) {
-                        // stale or damaged: prepare again below
-                    }
-                }
-                ModelPreparer.prepare(b, dir, ModelPreparer.DEFAULT_TOLERANCE, msg -> { });
-                return ModelDirectory.open(dir);
+                return ModelPreparer.ensurePrepared(b, home().resolve(b.id()), msg -> { });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

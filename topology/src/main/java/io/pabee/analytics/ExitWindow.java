@@ -1,0 +1,109 @@
+package io.pabee.analytics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pabee.schema.Classification;
+import io.pabee.schema.ExitStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Running aggregate of one analytics window: exit-layer histogram, router share and a bounded,
+ * deterministic latency sample for percentiles. Stored as JSON in the window store.
+ */
+public final class ExitWindow {
+    /** Latency values kept per window; beyond this, a deterministic reservoir sample. */
+    static final int MAX_SAMPLES = 4096;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public long count;
+    public long router;
+    public int numLayers;
+    public long[] histogram = new long[0];
+    public List<Long> latencies = new ArrayList<>();
+
+    public ExitWindow add(Classification c) {
+        numLayers = Math.max(numLayers, c.getNumLayers());
+        if (histogram.length < numLayers) {
+            histogram = Arrays.copyOf(histogram, numLayers);
+        }
+        int layer = c.getExitLayer();
+        if (layer >= 1 && layer <= histogram.length) {
+            histogram[layer - 1]++;
+        }
+        count++;
+        if (c.getExitedAt() == io.pabee.schema.ExitSite.ROUTER) {
+            router++;
+        }
+        long latency = c.getLatencyMs();
+        if (latencies.size() < MAX_SAMPLES) {
+            latencies.add(latency);
+        } else {
+            // Algorithm R with a hash of the count as the "random" draw: same input, same sample
+            long j = Math.floorMod(Long.hashCode(count * 0x9E3779B97F4A7C15L), count);
+            if (j < MAX_SAMPLES) {
+                latencies.set((int) j, latency);
+            }
+        }
+        return this;
+    }
+
+    public ExitStats toStats(long start, long end) {
+        double sum = 0;
+        List<Long> hist = new ArrayList<>(histogram.length);
+        for (int i = 0; i < histogram.length; i++) {
+            sum += (i + 1) * (double) histogram[i];
+            hist.add(histogram[i]);
+        }
+        double mean = count == 0 ? 0 : sum / count;
+        long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        double seconds = Math.max(1e-3, (end - start) / 1000.0);
+        return ExitStats.newBuilder()
+                .setWindowStart(start)
+                .setWindowEnd(end)
+                .setCount(count)
+                .setExitHistogram(hist)
+                .setMeanExitLayer(mean)
+                .setSpeedup(mean == 0 ? 0 : numLayers / mean)
+                .setNumLayers(numLayers)
+                .setRecordsPerS(count / seconds)
+                .setLatencyP50Ms(percentile(lat, 0.50))
+                .setLatencyP95Ms(percentile(lat, 0.95))
+                .setLatencyP99Ms(percentile(lat, 0.99))
+                .setRouterShare(count == 0 ? 0 : (double) router / count)
+                .build();
+    }
+
+    /** Nearest-rank percentile of sorted values; 0 for none. */
+    static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    public static Serde<ExitWindow> serde() {
+        Serializer<ExitWindow> ser = (topic, w) -> {
+            try {
+                return w == null ? null : JSON.writeValueAsBytes(w);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        Deserializer<ExitWindow> de = (topic, b) -> {
+            try {
+                return b == null ? null : JSON.readValue(b, ExitWindow.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        return Serdes.serdeFrom(ser, de);
+    }
+}

@@ -1,0 +1,108 @@
+package io.pabee.router;
+
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/**
+ * Every setting of the router and analytics roles, declared once (name, type, default, validator,
+ * doc). Kafka client and Streams settings pass through unchanged alongside these.
+ */
+public final class RouterConfig extends AbstractConfig {
+    public static final String INPUT_TOPIC_CONFIG = "pabee.topic.input";
+    public static final String RESULTS_TOPIC_CONFIG = "pabee.topic.results";
+    public static final String CONTINUATIONS_TOPIC_CONFIG = "pabee.topic.continuations";
+    public static final String DEAD_LETTER_TOPIC_CONFIG = "pabee.topic.dead.letters";
+    public static final String EXIT_STATS_TOPIC_CONFIG = "pabee.topic.exit.stats";
+    public static final String SCHEMAS_TOPIC_CONFIG = "pabee.topic.schemas";
+    public static final String PARTITIONS_CONFIG = "pabee.topic.partitions";
+    public static final String REPLICATION_CONFIG = "pabee.topic.replication.factor";
+    public static final String INPUT_FORMAT_CONFIG = "pabee.input.format";
+    public static final String MODEL_DIR_CONFIG = "pabee.model.dir";
+    public static final String TASK_CONFIG = "pabee.task";
+    public static final String ROUTER_LAYERS_CONFIG = "pabee.router.layers";
+    public static final String PATIENCE_CONFIG = "pabee.exit.patience";
+    public static final String REGRESSION_THRESHOLD_CONFIG = "pabee.exit.regression.threshold";
+    public static final String BATCH_RECORDS_CONFIG = "pabee.batch.max.records";
+    public static final String BATCH_WAIT_CONFIG = "pabee.batch.max.wait.ms";
+    public static final String MAX_LENGTH_CONFIG = "pabee.max.length";
+    public static final String HIDDEN_ENCODING_CONFIG = "pabee.hidden.encoding";
+    public static final String THREADS_CONFIG = "pabee.onnx.threads";
+    public static final String WINDOW_CONFIG = "pabee.analytics.window.ms";
+    public static final String HTTP_PORT_CONFIG = "pabee.http.port";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(INPUT_TOPIC_CONFIG, Type.STRING, "pabee-text-events", Importance.HIGH, "Topic producers write text events to.")
+            .define(RESULTS_TOPIC_CONFIG, Type.STRING, "pabee-results", Importance.HIGH, "Labeled results (Classification, Avro).")
+            .define(CONTINUATIONS_TOPIC_CONFIG, Type.STRING, "pabee-continuations", Importance.HIGH,
+                    "Records not exited after the router's layers (LayerState with hidden state), read by the worker pool.")
+            .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "pabee-dead-letters", Importance.HIGH, "Rejected input with the reason (DeadLetter).")
+            .define(EXIT_STATS_TOPIC_CONFIG, Type.STRING, "pabee-exit-stats", Importance.MEDIUM, "Windowed exit statistics (ExitStats).")
+            .define(SCHEMAS_TOPIC_CONFIG, Type.STRING, "pabee-schemas", Importance.LOW,
+                    "Compacted topic of every schema version keyed by fingerprint, for consumers in other languages.")
+            .define(PARTITIONS_CONFIG, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+                    "Partitions of topics created on start; the continuation topic's count bounds the busy workers.")
+            .define(REPLICATION_CONFIG, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM, "Replication factor of topics created on start.")
+            .define(INPUT_FORMAT_CONFIG, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
+                    "Input encoding: avro (single-object TextEvent), json ({\\\"id\\\":..,\\\"text\\\":..}) or text (UTF-8, key = id).")
+            .define(MODEL_DIR_CONFIG, Type.STRING, "models/prepared/bge-small-en-v15", Importance.HIGH, "Prepared model directory.")
+            .define(TASK_CONFIG, Type.STRING, "SST-2", Importance.HIGH, "Task whose heads classify (installed in the model directory).")
+            .define(ROUTER_LAYERS_CONFIG, Type.INT, 6, Range.atLeast(0), Importance.HIGH,
+                    "K: encoder layers run in the router; K >= L means no worker is needed, 0 forwards everything after the embeddings.")
+            .define(PATIENCE_CONFIG, Type.INT, 4, Range.atLeast(0), Importance.HIGH,
+                    "Default PABEE patience (0 = full depth); an event may carry its own.")
+            .define(REGRESSION_THRESHOLD_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0), Importance.LOW,
+                    "Regression heads: a layer counts as unchanged when |score change| < this.")
+            .define(BATCH_RECORDS_CONFIG, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM, "Micro-batch size N.")
+            .define(BATCH_WAIT_CONFIG, Type.LONG, 50L, Range.atLeast(1), Importance.MEDIUM,
+                    "Micro-batch wait T: a partial batch runs after this many ms (wall clock).")
+            .define(MAX_LENGTH_CONFIG, Type.INT, 128, Range.between(3, 512), Importance.LOW, "Truncation length in tokens.")
+            .define(HIDDEN_ENCODING_CONFIG, Type.STRING, "fp16", ValidString.in("fp16", "fp32"), Importance.LOW,
+                    "Encoding of hidden states on the continuation topic.")
+            .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, "ONNX Runtime intra-op threads (0 = all cores).")
+            .define(WINDOW_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, "Analytics tumbling window size.")
+            .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
+                    "Port of the /metrics and /stats HTTP endpoint (0 = none).");
+
+    public RouterConfig(Map<?, ?> props) {
+        super(CONFIG, props, false);
+    }
+
+    public String inputTopic() {
+        return getString(INPUT_TOPIC_CONFIG);
+    }
+
+    public String resultsTopic() {
+        return getString(RESULTS_TOPIC_CONFIG);
+    }
+
+    public String continuationsTopic() {
+        return getString(CONTINUATIONS_TOPIC_CONFIG);
+    }
+
+    public String deadLetterTopic() {
+        return getString(DEAD_LETTER_TOPIC_CONFIG);
+    }
+
+    public String exitStatsTopic() {
+        return getString(EXIT_STATS_TOPIC_CONFIG);
+    }
+
+    public String schemasTopic() {
+        return getString(SCHEMAS_TOPIC_CONFIG);
+    }
+
+    /** Markdown rows for the README's configuration table. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| setting | default | meaning |\n|---|---|---|\n");
+        for (ConfigDef.ConfigKey k : CONFIG.configKeys().values()) {
+            sb.append("| `").append(k.name).append("` | `").append(k.defaultValue).append("` | ")
+                    .append(k.documentation.replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+}

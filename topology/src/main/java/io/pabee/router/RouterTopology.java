@@ -1,0 +1,74 @@
+package io.pabee.router;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.schema.Classification;
+import io.pabee.schema.DeadLetter;
+import io.pabee.schema.LayerState;
+import io.pabee.schema.TextEvent;
+import io.pabee.serde.AvroSerde;
+import io.pabee.serde.InputFormat;
+import io.pabee.serde.TextEventDecoder;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The router: input topic → validate / buffer / micro-batch PABEE layers 1..K → results,
+ * continuations, dead letters. {@link #build} is what ships and what the tests run.
+ */
+public final class RouterTopology {
+    public static final String SOURCE = "text-events";
+    public static final String PROCESSOR = "pabee-router";
+    public static final String BUFFER_STORE = "router-buffer";
+    public static final String RESULTS_SINK = "results";
+    public static final String CONTINUATIONS_SINK = "continuations";
+    public static final String DEAD_LETTER_SINK = "dead-letters";
+
+    private RouterTopology() {
+    }
+
+    public static Topology build(RouterConfig cfg, Supplier<RouterModel> model, MeterRegistry metrics) {
+        Serde<TextEvent> events = AvroSerde.of(TextEvent.class);
+        TextEventDecoder decoder = new TextEventDecoder(InputFormat.valueOf(cfg.getString(RouterConfig.INPUT_FORMAT_CONFIG)
+                .toUpperCase()));
+        Topology t = new Topology();
+        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.inputTopic());
+        t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
+                Serdes.ByteArray()), PROCESSOR);
+        t.addSink(RESULTS_SINK, cfg.resultsTopic(), Serdes.String().serializer(),
+                cast(AvroSerde.of(Classification.class).serializer()), PROCESSOR);
+        t.addSink(CONTINUATIONS_SINK, cfg.continuationsTopic(), Serdes.String().serializer(),
+                cast(AvroSerde.of(LayerState.class).serializer()), PROCESSOR);
+        t.addSink(DEAD_LETTER_SINK, cfg.deadLetterTopic(), Serdes.String().serializer(),
+                cast(AvroSerde.of(DeadLetter.class).serializer()), PROCESSOR);
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Serializer<Object> cast(Serializer<?> s) {
+        return (Serializer<Object>) s;
+    }
+
+    /** Streams settings: exactly-once v2, and the defaults the router relies on. */
+    public static Properties streamsConfig(String bootstrap, String applicationId, Properties overrides) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // a crash must neither lose a buffered event nor emit a result twice
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // a micro-batch of N records through K layers takes well under a second on CPU; one poll
+        // returns at most this many records, so the time between polls stays far below max.poll.interval.ms
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.putAll(overrides);
+        return p;
+    }
+}

@@ -1,0 +1,203 @@
+package io.pabee.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.glue.GlueExample;
+import io.pabee.glue.GlueReader;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.patience.ExitState;
+import io.pabee.patience.PatiencePolicy;
+import io.pabee.router.RouterConfig;
+import io.pabee.router.RouterModel;
+import io.pabee.router.RouterTopology;
+import io.pabee.router.TopicSetup;
+import io.pabee.schema.TextEvent;
+import io.pabee.serde.AvroSerde;
+import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.InFlight;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.testkit.KafkaForTests;
+import io.pabee.tokenize.Tokens;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pabee bench router}: records/s through a real (embedded) broker and the router, per K,
+ * next to the in-process runner on the same records with the same batch size and patience.
+ */
+@Command(name = "router", mixinStandardHelpOptions = true,
+        header = "Router throughput through an embedded broker vs the in-process staged encoder, for several K.")
+final class BenchRouterCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--task", defaultValue = "SST-2")
+    String task;
+
+    @Option(names = "--glue-dir")
+    Path glueDir;
+
+    @Option(names = "--limit", description = "Records (default: all of the dev split).")
+    Integer limit;
+
+    @Option(names = "--layers", defaultValue = "12", description = "Router layers K to measure, comma separated (default ${DEFAULT-VALUE}).")
+    String layers;
+
+    @Option(names = "--patience", defaultValue = "4")
+    int patience;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Option(names = "--json")
+    boolean json;
+
+    @Option(names = "--report", description = "Also write the rows as JSON lines to this file.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        GlueTask t = GlueTask.parse(task);
+        model.validate();
+        PrintWriter out = spec.commandLine().getOut();
+        ModelDirectory dir = ModelDirectory.open(model.dir());
+        List<GlueExample> examples = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), t, Split.DEV);
+        if (limit != null) {
+            examples = examples.subList(0, Math.min(limit, examples.size()));
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (KafkaForTests kafka = KafkaForTests.start()) {
+            for (String k : layers.split(",")) {
+                int kk = Integer.parseInt(k.trim());
+                rows.add(measure(kafka, dir, examples, kk));
+            }
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Map<String, Object> r : rows) {
+            lines.append(JSON.writeValueAsString(r)).append('\n');
+        }
+        if (report != null) {
+            if (report.getParent() != null) {
+                Files.createDirectories(report.getParent());
+            }
+            Files.writeString(report, lines);
+        }
+        if (json) {
+            out.print(lines);
+        } else {
+            out.printf("%s dev, %d records, patience %d, batch %d; records/s from the first input to the last output%n",
+                    t.dirName(), examples.size(), patience, batchSize);
+            out.printf("%-4s %14s %14s %8s %12s %14s%n", "K", "router rec/s", "in-proc rec/s", "ratio", "exited", "continued");
+            for (Map<String, Object> r : rows) {
+                out.printf("%-4s %14.1f %14.1f %8.3f %12s %14s%n", r.get("router_layers"), r.get("records_per_s"),
+                        r.get("inprocess_records_per_s"), r.get("ratio"), r.get("exited_at_router"), r.get("continued"));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Map<String, Object> measure(KafkaForTests kafka, ModelDirectory dir, List<GlueExample> examples, int k)
+            throws Exception {
+        String prefix = "bench-k" + k + "-" + System.nanoTime() + "-";
+        Map<String, Object> props = new HashMap<>();
+        props.put(RouterConfig.INPUT_TOPIC_CONFIG, prefix + "in");
+        props.put(RouterConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
+        props.put(RouterConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
+        props.put(RouterConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
+        props.put(RouterConfig.EXIT_STATS_TOPIC_CONFIG, prefix + "stats");
+        props.put(RouterConfig.SCHEMAS_TOPIC_CONFIG, prefix + "schemas");
+        props.put(RouterConfig.PARTITIONS_CONFIG, 1);
+        props.put(RouterConfig.MODEL_DIR_CONFIG, dir.path().toString());
+        props.put(RouterConfig.ROUTER_LAYERS_CONFIG, k);
+        props.put(RouterConfig.PATIENCE_CONFIG, patience);
+        props.put(RouterConfig.BATCH_RECORDS_CONFIG, batchSize);
+        RouterConfig cfg = new RouterConfig(props);
+        Properties admin = new Properties();
+        admin.put("bootstrap.servers", kafka.bootstrapServers());
+        TopicSetup.ensure(admin, cfg);
+
+        // in-process reference on the same records, same batch size, same K
+        double inproc;
+        try (RouterModel m = new RouterModel(cfg)) {
+            List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
+            for (GlueExample e : examples) {
+                Tokens tk = m.tokenizer.encode(e.text(), e.textPair());
+                fresh.add(new EarlyExitRunner.Fresh(tk, new InFlight(e.id(), tk.length(), null, 0, new PatiencePolicy(patience),
+                        new ExitState())));
+            }
+            m.runner.runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
+            List<EarlyExitRunner.Fresh> again = new ArrayList<>();
+            for (EarlyExitRunner.Fresh f : fresh) {
+                again.add(new EarlyExitRunner.Fresh(f.tokens(), new InFlight(f.record().key, f.tokens().length(), null, 0,
+                        new PatiencePolicy(patience), new ExitState())));
+            }
+            long t0 = System.nanoTime();
+            m.runner.runAll(again, k, r -> { }, r -> { });
+            inproc = examples.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+
+        List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (GlueExample e : examples) {
+            TextEvent ev = TextEvent.newBuilder().setId(e.id()).setText(e.text()).setTextPair(e.textPair())
+                    .setPatience(null).setEventTime(now).setMetadata(null).build();
+            in.add(new ProducerRecord<>(cfg.inputTopic(), e.id().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(TextEvent.class).serializer().serialize(null, ev)));
+        }
+        kafka.produce(cfg.inputTopic(), in);
+        Path state = Files.createTempDirectory("pabee-bench-router");
+        Properties overrides = new Properties();
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        overrides.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        int exited;
+        int continued;
+        long t0 = System.nanoTime();
+        double seconds;
+        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides))) {
+            streams.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            do {
+                exited = kafka.readAll(cfg.resultsTopic(), Duration.ofMillis(500), examples.size()).size();
+                continued = kafka.readAll(cfg.continuationsTopic(), Duration.ofMillis(500), examples.size()).size();
+            } while (exited + continued < examples.size() && System.nanoTime() < deadline);
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("mode", "router");
+        row.put("router_layers", k);
+        row.put("patience", patience);
+        row.put("records", examples.size());
+        row.put("records_per_s", examples.size() / seconds);
+        row.put("inprocess_records_per_s", inproc);
+        row.put("ratio", examples.size() / seconds / inproc);
+        row.put("exited_at_router", exited);
+        row.put("continued", continued);
+        return row;
+    }
+}

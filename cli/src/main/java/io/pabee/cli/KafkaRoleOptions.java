@@ -1,0 +1,50 @@
+package io.pabee.cli;
+
+import io.pabee.router.RouterConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+
+/**
+ * Options of the long-running roles: the cluster, a properties file (client settings such as
+ * SASL_SSL pass straight through to Kafka; {@code pabee.*} keys are the router's), and overrides.
+ */
+final class KafkaRoleOptions {
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--config", description = "Properties file: Kafka client/Streams settings and pabee.* settings.")
+    Path config;
+
+    @Option(names = "--set", description = "Override one setting, key=value (repeatable).")
+    Map<String, String> overrides = new HashMap<>();
+
+    Properties properties() throws IOException {
+        Properties p = new Properties();
+        if (config != null) {
+            try (Reader r = Files.newBufferedReader(config)) {
+                p.load(r);
+            }
+        }
+        p.putAll(overrides);
+        p.putIfAbsent("bootstrap.servers", bootstrapServers);
+        p.putIfAbsent(RouterConfig.MODEL_DIR_CONFIG, Paths.modelsHome().resolve("bge-small-en-v15").toString());
+        return p;
+    }
+
+    /** The Kafka client part of the properties (everything that is not a pabee.* key). */
+    static Properties clientProperties(Properties all) {
+        Properties p = new Properties();
+        all.forEach((k, v) -> {
+            if (!k.toString().startsWith("pabee.")) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+}

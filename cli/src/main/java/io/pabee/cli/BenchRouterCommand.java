@@ -146,18 +146,18 @@ final class BenchRouterCommand implements Callable<Integer> {
         try (RouterModel m = new RouterModel(cfg)) {
             List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
             for (GlueExample e : examples) {
-                Tokens tk = m.tokenizer.encode(e.text(), e.textPair());
+                Tokens tk = m.tokenizer().encode(e.text(), e.textPair());
                 fresh.add(new EarlyExitRunner.Fresh(tk, new InFlight(e.id(), tk.length(), null, 0, new PatiencePolicy(patience),
                         new ExitState())));
             }
-            m.runner.runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
+            m.runner().runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
             List<EarlyExitRunner.Fresh> again = new ArrayList<>();
             for (EarlyExitRunner.Fresh f : fresh) {
                 again.add(new EarlyExitRunner.Fresh(f.tokens(), new InFlight(f.record().key, f.tokens().length(), null, 0,
                         new PatiencePolicy(patience), new ExitState())));
             }
             long t0 = System.nanoTime();
-            m.runner.runAll(again, k, r -> { }, r -> { });
+            m.runner().runAll(again, k, r -> { }, r -> { });
             inproc = examples.size() / ((System.nanoTime() - t0) / 1e9);
         }
 

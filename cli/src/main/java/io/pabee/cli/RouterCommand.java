@@ -27,6 +27,7 @@ final class RouterCommand implements Callable<Integer> {
         RouterConfig cfg = new RouterConfig(all);
         Properties client = KafkaRoleOptions.clientProperties(all);
         TopicSetup.ensure(client, cfg);
+        io.pabee.serde.SchemaPublisher.publish(client, cfg.schemasTopic());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Properties streamsProps = RouterTopology.streamsConfig(all.getProperty("bootstrap.servers"),
                 all.getProperty("application.id", "pabee-router"), client);

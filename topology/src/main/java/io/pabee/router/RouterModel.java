@@ -39,6 +39,15 @@ public final class RouterModel implements AutoCloseable {
                 .substring(0, 12) + "/" + dir.manifest().sha256.get(dir.manifest().heads.get(heads.task()).file).substring(0, 12);
     }
 
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The runner over stages 0..K, for in-process comparisons with the streaming router. */
+    public EarlyExitRunner runner() {
+        return runner;
+    }
+
     public int numLayers() {
         return dir.numLayers();
     }

@@ -28,6 +28,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String PATIENCE_CONFIG = "pabee.exit.patience";
     public static final String REGRESSION_THRESHOLD_CONFIG = "pabee.exit.regression.threshold";
     public static final String BATCH_RECORDS_CONFIG = "pabee.batch.max.records";
+    public static final String STAGE_BATCH_CONFIG = "pabee.batch.stage.size";
     public static final String BATCH_WAIT_CONFIG = "pabee.batch.max.wait.ms";
     public static final String MAX_LENGTH_CONFIG = "pabee.max.length";
     public static final String HIDDEN_ENCODING_CONFIG = "pabee.hidden.encoding";
@@ -57,7 +58,10 @@ public final class RouterConfig extends AbstractConfig {
                     "Default PABEE patience (0 = full depth); an event may carry its own.")
             .define(REGRESSION_THRESHOLD_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0), Importance.LOW,
                     "Regression heads: a layer counts as unchanged when |score change| < this.")
-            .define(BATCH_RECORDS_CONFIG, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM, "Micro-batch size N.")
+            .define(BATCH_RECORDS_CONFIG, Type.INT, 128, Range.between(1, 4096), Importance.MEDIUM,
+                    "Micro-batch size N: buffered events run together once this many are waiting.")
+            .define(STAGE_BATCH_CONFIG, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
+                    "Records per stage call inside a micro-batch; exited records leave and others at the same depth join.")
             .define(BATCH_WAIT_CONFIG, Type.LONG, 50L, Range.atLeast(1), Importance.MEDIUM,
                     "Micro-batch wait T: a partial batch runs after this many ms (wall clock).")
             .define(MAX_LENGTH_CONFIG, Type.INT, 128, Range.between(3, 512), Importance.LOW, "Truncation length in tokens.")

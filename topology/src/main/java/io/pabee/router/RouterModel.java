@@ -31,7 +31,7 @@ public final class RouterModel implements AutoCloseable {
         // the router never runs past layer K, so deeper stages are not loaded
         this.encoder = new StagedEncoder(dir, new StagedEncoder.Options(ExecutionDevice.CPU,
                 cfg.getInt(RouterConfig.THREADS_CONFIG), false, 0, routerLayers));
-        this.runner = new EarlyExitRunner(encoder, heads::apply, cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG));
+        this.runner = new EarlyExitRunner(encoder, heads::apply, cfg.getInt(RouterConfig.STAGE_BATCH_CONFIG));
         this.defaultPatience = cfg.getInt(RouterConfig.PATIENCE_CONFIG);
         this.regressionThreshold = cfg.getDouble(RouterConfig.REGRESSION_THRESHOLD_CONFIG).floatValue();
         this.fp16 = cfg.getString(RouterConfig.HIDDEN_ENCODING_CONFIG).equals("fp16");

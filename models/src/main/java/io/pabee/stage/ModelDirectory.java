@@ -79,6 +79,16 @@ public final class ModelDirectory {
         return verify(e.file);
     }
 
+    /**
+     * Identifies stages + heads: {@code base@<last stage sha256 prefix>/<heads sha256 prefix>}. Router and
+     * workers stamp it on continuations and results; a worker refuses a continuation of another version.
+     */
+    public String version(String task) {
+        heads(task);
+        return manifest.base + "@" + manifest.sha256.get(manifest.stages.get(numLayers())).substring(0, 12) + "/"
+                + manifest.sha256.get(manifest.heads.get(task).file).substring(0, 12);
+    }
+
     public int numLayers() {
         return manifest.numLayers;
     }

@@ -35,8 +35,7 @@ public final class RouterModel implements AutoCloseable {
         this.defaultPatience = cfg.getInt(RouterConfig.PATIENCE_CONFIG);
         this.regressionThreshold = cfg.getDouble(RouterConfig.REGRESSION_THRESHOLD_CONFIG).floatValue();
         this.fp16 = cfg.getString(RouterConfig.HIDDEN_ENCODING_CONFIG).equals("fp16");
-        this.modelVersion = dir.manifest().base + "@" + dir.manifest().sha256.get(dir.manifest().stages.get(dir.numLayers()))
-                .substring(0, 12) + "/" + dir.manifest().sha256.get(dir.manifest().heads.get(heads.task()).file).substring(0, 12);
+        this.modelVersion = dir.version(heads.task());
     }
 
     public TextTokenizer tokenizer() {

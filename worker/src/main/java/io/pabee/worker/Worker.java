@@ -1,0 +1,304 @@
+package io.pabee.worker;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.heads.HeadSet;
+import io.pabee.patience.ExitState;
+import io.pabee.patience.PatiencePolicy;
+import io.pabee.patience.Prediction;
+import io.pabee.schema.Classification;
+import io.pabee.schema.DeadLetter;
+import io.pabee.schema.ExitSite;
+import io.pabee.schema.HiddenEncoding;
+import io.pabee.schema.LayerState;
+import io.pabee.serde.AvroSerde;
+import io.pabee.serde.BadRecordException;
+import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.ExecutionDevice;
+import io.pabee.stage.HiddenCodec;
+import io.pabee.stage.InFlight;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.StagedEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker of the pool: consumes continuations in the consumer group, resumes each record's hidden
+ * and exit state, runs the remaining layers with dynamic re-batching, and writes results, all in one
+ * transaction per poll (consume-transform-produce with {@code sendOffsetsToTransaction}).
+ */
+public final class Worker implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerConfig cfg;
+    private final Properties client;
+    private final String id;
+    private final MeterRegistry metrics;
+    private volatile boolean closed;
+    private volatile boolean crash;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile long processed;
+
+    /** {@code client} holds bootstrap.servers and any other client settings (security, ...). */
+    public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics) {
+        this.cfg = cfg;
+        this.client = client;
+        this.id = id;
+        this.metrics = metrics;
+    }
+
+    /** Records this worker committed results for. */
+    public long processed() {
+        return processed;
+    }
+
+    @Override
+    public void run() {
+        ModelDirectory dir = ModelDirectory.open(Path.of(cfg.getString(WorkerConfig.MODEL_DIR_CONFIG)));
+        HeadSet heads = HeadSet.read(dir.heads(cfg.getString(WorkerConfig.TASK_CONFIG)));
+        StagedEncoder.Options opts = new StagedEncoder.Options(ExecutionDevice.parse(cfg.getString(WorkerConfig.DEVICE_CONFIG)),
+                cfg.getInt(WorkerConfig.THREADS_CONFIG), false, 1, Integer.MAX_VALUE);
+        String version = dir.version(heads.task());
+        KafkaConsumer<byte[], byte[]> c = null;
+        KafkaProducer<byte[], byte[]> p = null;
+        try (StagedEncoder encoder = new StagedEncoder(dir, opts)) {
+            EarlyExitRunner runner = new EarlyExitRunner(encoder, heads::apply, cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG));
+            c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+            consumer = c;
+            p.initTransactions();
+            c.subscribe(List.of(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG)));
+            LOG.info("worker {} started on {} ({} layers, version {})", id, encoder.device(), encoder.numLayers(), version);
+            int retries = 0;
+            while (!closed) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(Duration.ofMillis(cfg.getLong(WorkerConfig.POLL_MS_CONFIG)));
+                } catch (WakeupException e) {
+                    break;
+                }
+                if (records.isEmpty()) {
+                    continue;
+                }
+                boolean lastTry = retries >= cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG);
+                p.beginTransaction();
+                try {
+                    process(records, runner, heads, encoder, version, p, lastTry);
+                    if (crash) {
+                        // test hook: die mid-transaction, without commit or close, like a killed process
+                        return;
+                    }
+                    p.sendOffsetsToTransaction(nextOffsets(records), c.groupMetadata());
+                    p.commitTransaction();
+                    processed += records.count();
+                    retries = 0;
+                } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+                    // fatal for this producer: another instance owns the transactional id, or we may not write
+                    LOG.error("worker {} stops: {}", id, e.toString());
+                    throw e;
+                } catch (KafkaException | IllegalStateException e) {
+                    // abort, rewind to the committed offsets and retry; after max retries the batch is dead-lettered
+                    LOG.warn("worker {} aborts a batch of {} (attempt {}): {}", id, records.count(), retries + 1, e.toString());
+                    p.abortTransaction();
+                    rewind(c, records);
+                    retries++;
+                    metrics.counter("pabee_worker_aborts_total").increment();
+                }
+            }
+        } finally {
+            if (!crash) {
+                if (p != null) {
+                    p.close(Duration.ofSeconds(5));
+                }
+                if (c != null) {
+                    c.close(Duration.ofSeconds(5));
+                }
+            }
+            LOG.info("worker {} {}", id, crash ? "crashed (test)" : "stopped");
+        }
+    }
+
+    private void process(ConsumerRecords<byte[], byte[]> records, EarlyExitRunner runner, HeadSet heads, StagedEncoder encoder,
+                         String version, KafkaProducer<byte[], byte[]> p, boolean deadLetterAll) {
+        List<InFlight> resumed = new ArrayList<>();
+        Map<Integer, LayerState> states = new HashMap<>();
+        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            try {
+                if (deadLetterAll) {
+                    throw new BadRecordException("retries-exhausted", "batch failed " + cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG)
+                            + " times");
+                }
+                LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+                if (!s.getModelVersion().equals(version)) {
+                    throw new BadRecordException("model-mismatch", "continuation is for model " + s.getModelVersion()
+                            + ", this worker runs " + version);
+                }
+                if (s.getHiddenSize() != encoder.hidden() || s.getNextLayer() < 1 || s.getNextLayer() > encoder.numLayers()) {
+                    throw new BadRecordException("invalid-state", "hidden size " + s.getHiddenSize() + ", next layer "
+                            + s.getNextLayer());
+                }
+                boolean fp16 = s.getHiddenEncoding() == HiddenEncoding.FP16;
+                byte[] hb = new byte[s.getHidden().remaining()];
+                s.getHidden().duplicate().get(hb);
+                float[] hidden = HiddenCodec.decode(hb, fp16, s.getTokenCount() * s.getHiddenSize());
+                ExitState st = ExitState.resume(s.getNextLayer() - 1, s.getCounter(), s.getPreviousLabel(), s.getPreviousScore());
+                PatiencePolicy policy = heads.regression() ? new PatiencePolicy(s.getPatience(), s.getThreshold())
+                        : new PatiencePolicy(s.getPatience());
+                int key = sources.size();
+                sources.add(r);
+                states.put(key, s);
+                resumed.add(new InFlight(key, s.getTokenCount(), hidden, s.getNextLayer() - 1, policy, st));
+            } catch (BadRecordException | IllegalArgumentException e) {
+                String reason = e instanceof BadRecordException b ? b.reason() : "invalid-state";
+                deadLetter(p, r, reason, e.getMessage());
+            }
+        }
+        long t0 = System.nanoTime();
+        EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, encoder.numLayers(), r -> {
+            LayerState s = states.get((Integer) r.key);
+            Prediction pr = r.policy.predict(r.state, r.last);
+            long now = System.currentTimeMillis();
+            List<Float> probs = new ArrayList<>();
+            if (pr.probabilities() != null) {
+                for (float f : pr.probabilities()) {
+                    probs.add(f);
+                }
+            }
+            Classification out = Classification.newBuilder()
+                    .setId(s.getId())
+                    .setLabel(pr.label() >= 0 && pr.label() < heads.labels().size() ? heads.labels().get(pr.label()) : null)
+                    .setLabelIndex(pr.label())
+                    .setProbabilities(probs)
+                    .setScore(Float.isNaN(pr.score()) ? null : pr.score())
+                    .setExitLayer(r.layersDone)
+                    .setLayersRun(r.layersDone)
+                    .setNumLayers(encoder.numLayers())
+                    .setPolicy(r.policy.name())
+                    .setSetting(r.policy.setting())
+                    .setExitedAt(ExitSite.WORKER)
+                    .setModelVersion(s.getModelVersion())
+                    .setTruncated(s.getTruncated())
+                    .setEventTime(s.getEventTime())
+                    .setEnqueueTime(s.getEnqueueTime())
+                    .setExitTime(now)
+                    .setLatencyMs(now - s.getEventTime())
+                    .build();
+            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), s.getId().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(Classification.class).encode(out)));
+            metrics.counter("pabee_exits_total", "site", "worker", "layer", Integer.toString(r.layersDone)).increment();
+        }, r -> {
+            throw new IllegalStateException("record did not exit at the last layer");
+        });
+        if (stats.layerCalls > 0) {
+            metrics.summary("pabee_worker_batch_size").record(stats.meanBatch());
+            metrics.timer("pabee_worker_batch_seconds").record(Duration.ofNanos(System.nanoTime() - t0));
+            metrics.counter("pabee_worker_records_total").increment(resumed.size());
+        }
+    }
+
+    private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {
+        metrics.counter("pabee_dead_letters_total", "stage", "worker", "reason", reason).increment();
+        DeadLetter d = DeadLetter.newBuilder()
+                .setId(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8))
+                .setOriginalKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
+                .setOriginalValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
+                .setReason(reason)
+                .setDetail(detail == null ? reason : detail.lines().findFirst().orElse(reason))
+                .setStage("worker")
+                .setSourceTopic(r.topic())
+                .setSourcePartition(r.partition())
+                .setSourceOffset(r.offset())
+                .setTime(System.currentTimeMillis())
+                .build();
+        p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG), r.key(),
+                AvroSerde.of(DeadLetter.class).encode(d)));
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+            out.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        }
+        return out;
+    }
+
+    /** After an abort, start the batch's partitions again at their committed offsets (or the batch's first offsets). */
+    private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(records.partitions());
+        for (TopicPartition tp : records.partitions()) {
+            OffsetAndMetadata o = committed.get(tp);
+            c.seek(tp, o != null ? o.offset() : records.records(tp).get(0).offset());
+        }
+    }
+
+    private Properties consumerProps() {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.getString(WorkerConfig.GROUP_CONFIG));
+        // only committed router output is work; offsets are committed inside our transactions, never automatically
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // one poll is one transaction: this bounds in-flight records and the time between polls
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, cfg.getInt(WorkerConfig.MAX_IN_FLIGHT_CONFIG));
+        // adding a worker moves only the partitions it takes over; the others keep working
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, id + "-consumer");
+        return p;
+    }
+
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.putAll(client);
+        // a stable id per worker lets a restarted worker fence its zombie predecessor
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pabee-worker-" + id);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, cfg.getInt(WorkerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, id + "-producer");
+        return p;
+    }
+
+    /** Stops after the current batch and closes the clients. */
+    @Override
+    public void close() {
+        closed = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** Test hook: the worker dies mid-transaction and abandons its clients without closing them. */
+    void crash() {
+        crash = true;
+    }
+}

@@ -1,0 +1,219 @@
+package io.pabee.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.glue.GlueExample;
+import io.pabee.glue.GlueReader;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.heads.HeadSet;
+import io.pabee.patience.ExitState;
+import io.pabee.patience.PatiencePolicy;
+import io.pabee.prepare.BaseModel;
+import io.pabee.prepare.ModelPreparer;
+import io.pabee.schema.Classification;
+import io.pabee.schema.HiddenEncoding;
+import io.pabee.schema.LayerState;
+import io.pabee.serde.AvroSerde;
+import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.HiddenCodec;
+import io.pabee.stage.InFlight;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.StagedEncoder;
+import io.pabee.testkit.KafkaForTests;
+import io.pabee.tokenize.TextTokenizer;
+import io.pabee.tokenize.Tokens;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two workers finish 300 continuations (SST-2 dev, router K = 4, patience 4) on a real broker:
+ * exactly 300 results with read_committed, the same labels and exit layers as the in-process staged
+ * encoder, also when one worker dies mid-transaction without closing anything.
+ */
+class WorkerIT {
+    private static final int K = 4;
+    private static final int N = 300;
+    private static KafkaForTests kafka;
+    private static ModelDirectory dir;
+    private static List<GlueExample> dev;
+    private static Map<String, InFlight> atK = new HashMap<>();
+    private static Map<String, InFlight> expected = new HashMap<>();
+
+    @BeforeAll
+    static void start() {
+        Path glue = GlueReader.defaultGlueDir();
+        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        try {
+            dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15,
+                    ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()), m -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, N);
+        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
+        // the router's part (layers 1..K) and the full in-process answer, with the same encoder
+        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
+             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu())) {
+            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, 32);
+            List<EarlyExitRunner.Fresh> toK = new ArrayList<>();
+            List<EarlyExitRunner.Fresh> full = new ArrayList<>();
+            for (GlueExample e : dev) {
+                Tokens t = tok.encode(e.text(), null);
+                toK.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
+                full.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
+            }
+            runner.runAll(toK, K, r -> {
+                throw new AssertionError("patience 4 cannot exit by layer 4");
+            }, r -> atK.put((String) r.key, r));
+            runner.runAll(full, enc.numLayers(), r -> expected.put((String) r.key, r), r -> { });
+        }
+        kafka = KafkaForTests.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> continuations(String topic, boolean fp16) {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (GlueExample e : dev) {
+            InFlight r = atK.get(e.id());
+            LayerState s = LayerState.newBuilder().setId(e.id()).setEventTime(System.currentTimeMillis()).setMetadata(null)
+                    .setTruncated(false).setModelId(dir.manifest().base).setModelVersion(dir.version("SST-2")).setTask("SST-2")
+                    .setPolicy("patience").setPatience(4).setThreshold(0f).setNextLayer(K + 1).setCounter(r.state.counter)
+                    .setPreviousLabel(r.state.previousLabel).setPreviousScore(r.state.previousScore)
+                    .setHidden(ByteBuffer.wrap(HiddenCodec.encode(r.hidden, fp16)))
+                    .setHiddenEncoding(fp16 ? HiddenEncoding.FP16 : HiddenEncoding.FP32).setTokenCount(r.length)
+                    .setHiddenSize(384).setEnqueueTime(System.currentTimeMillis()).setRouterLayers(K).build();
+            out.add(new ProducerRecord<>(topic, e.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(LayerState.class).encode(s)));
+        }
+        return out;
+    }
+
+    private static WorkerConfig config(String prefix) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
+        p.put(WorkerConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
+        p.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
+        p.put(WorkerConfig.GROUP_CONFIG, prefix + "workers");
+        p.put(WorkerConfig.MODEL_DIR_CONFIG, dir.path().toString());
+        p.put(WorkerConfig.DEVICE_CONFIG, "cuda"); // no GPU here: exercises the logged fallback to CPU
+        p.put(WorkerConfig.MAX_IN_FLIGHT_CONFIG, 40);
+        p.put(WorkerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        return new WorkerConfig(p);
+    }
+
+    private Properties client() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        // a dead member must leave the group soon so the test does not wait for minutes
+        p.put("session.timeout.ms", 6000);
+        p.put("heartbeat.interval.ms", 1000);
+        p.put("max.poll.interval.ms", 10_000);
+        return p;
+    }
+
+    private Map<String, Classification> results(String topic, int expectedCount, Duration timeout) {
+        Map<String, Classification> out = new HashMap<>();
+        List<ConsumerRecord<byte[], byte[]>> recs = kafka.readAll(topic, timeout, expectedCount);
+        for (ConsumerRecord<byte[], byte[]> r : recs) {
+            Classification c = AvroSerde.of(Classification.class).decode(r.value());
+            assertThat(out.put(c.getId(), c)).as("result %s twice", c.getId()).isNull();
+        }
+        assertThat(recs).hasSize(out.size());
+        return out;
+    }
+
+    private static double agreement(Map<String, Classification> got) {
+        int same = 0;
+        for (GlueExample e : dev) {
+            Classification c = got.get(e.id());
+            InFlight x = expected.get(e.id());
+            if (c != null && c.getExitLayer() == x.layersDone && c.getLabelIndex() == x.last.argmax()) {
+                same++;
+            }
+        }
+        return (double) same / dev.size();
+    }
+
+    private void runPool(String prefix, boolean fp16, boolean crashOne) throws Exception {
+        kafka.createTopic(prefix + "continuations", 4, Map.of());
+        kafka.createTopic(prefix + "results", 2, Map.of());
+        kafka.createTopic(prefix + "dlq", 1, Map.of());
+        WorkerConfig cfg = config(prefix);
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        Worker a = new Worker(cfg, client(), prefix + "a", metrics);
+        Worker b = new Worker(cfg, client(), prefix + "b", metrics);
+        Thread ta = new Thread(a, "worker-a");
+        Thread tb = new Thread(b, "worker-b");
+        ta.start();
+        tb.start();
+        List<ProducerRecord<byte[], byte[]>> in = continuations(prefix + "continuations", fp16);
+        kafka.produce(prefix + "continuations", in.subList(0, N / 2));
+        if (crashOne) {
+            // let worker a commit some work, then kill it in the middle of its next transaction
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (a.processed() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(a.processed()).as("worker a committed something before the crash").isPositive();
+            a.crash();
+        }
+        kafka.produce(prefix + "continuations", in.subList(N / 2, N));
+        Map<String, Classification> got = results(prefix + "results", N, Duration.ofSeconds(120));
+        // wait a little longer: anything beyond N would be a duplicate
+        Map<String, Classification> again = results(prefix + "results", N + 1, Duration.ofSeconds(crashOne ? 3 : 1));
+        b.close();
+        if (!crashOne) {
+            a.close();
+        }
+        tb.join(30_000);
+        assertThat(got).hasSize(N);
+        assertThat(again).hasSize(N);
+        assertThat(got.values()).allMatch(c -> c.getExitedAt().name().equals("WORKER") && c.getExitLayer() > K);
+        double agree = agreement(got);
+        if (fp16) {
+            assertThat(agree).isGreaterThanOrEqualTo(0.995);
+        } else {
+            assertThat(agree).isEqualTo(1.0);
+        }
+        if (crashOne) {
+            assertThat(b.processed()).isPositive();
+        }
+        assertThat(kafka.readAll(prefix + "dlq", Duration.ofMillis(500), 1)).isEmpty();
+    }
+
+    @Test
+    void shouldFinishEveryContinuationOnceWithFp32StatesExactlyLikeInProcess() throws Exception {
+        runPool("w32-", false, false);
+    }
+
+    @Test
+    void shouldFinishEveryContinuationOnceWithFp16States() throws Exception {
+        runPool("w16-", true, false);
+    }
+
+    @Test
+    void shouldLoseAndDuplicateNothingWhenAWorkerDiesMidTransaction() throws Exception {
+        runPool("wkill-", true, true);
+    }
+}

@@ -39,6 +39,8 @@ public final class EarlyExitRunner {
         public long layerCalls;
         public long layerRecords;
         public long embedCalls;
+        /** Wall time spent in each layer's stage calls, index = layer (0 unused). */
+        public long[] layerNanos = new long[0];
 
         public double meanBatch() {
             return layerCalls == 0 ? 0 : (double) layerRecords / layerCalls;
@@ -59,6 +61,7 @@ public final class EarlyExitRunner {
             waiting[i] = new ArrayDeque<>();
         }
         Stats stats = new Stats();
+        stats.layerNanos = new long[numLayers + 1];
         for (InFlight r : resumed) {
             route(r, last, waiting, onUnfinished);
         }
@@ -139,7 +142,9 @@ public final class EarlyExitRunner {
             lengths[i] = r.length;
             in.add(r.hidden);
         }
+        long t0 = System.nanoTime();
         List<float[]> out = encoder.layer(layer, in, lengths);
+        stats.layerNanos[layer] += System.nanoTime() - t0;
         stats.layerCalls++;
         stats.layerRecords += batch.size();
         for (int i = 0; i < batch.size(); i++) {

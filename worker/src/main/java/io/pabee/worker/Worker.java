@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -92,6 +94,8 @@ public final class Worker implements Runnable, AutoCloseable {
             c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = c;
+            // consumer metrics include records-lag-max: the pool's backlog per worker
+            new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(c).bindTo(metrics);
             p.initTransactions();
             c.subscribe(List.of(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG)));
             LOG.info("worker {} started on {} ({} layers, version {})", id, encoder.device(), encoder.numLayers(), version);
@@ -122,13 +126,20 @@ public final class Worker implements Runnable, AutoCloseable {
                     // fatal for this producer: another instance owns the transactional id, or we may not write
                     LOG.error("worker {} stops: {}", id, e.toString());
                     throw e;
+                } catch (CommitFailedException | RebalanceInProgressException e) {
+                    // the group moved on (a worker joined or left): not the records' fault, so no retry is counted;
+                    // the new owner of each partition starts at its committed offset
+                    LOG.info("worker {} aborts a batch of {} after a rebalance: {}", id, records.count(), e.getMessage());
+                    p.abortTransaction();
+                    rewind(c, records);
+                    metrics.counter("pabee_worker_aborts_total", "cause", "rebalance").increment();
                 } catch (KafkaException | IllegalStateException e) {
                     // abort, rewind to the committed offsets and retry; after max retries the batch is dead-lettered
                     LOG.warn("worker {} aborts a batch of {} (attempt {}): {}", id, records.count(), retries + 1, e.toString());
                     p.abortTransaction();
                     rewind(c, records);
                     retries++;
-                    metrics.counter("pabee_worker_aborts_total").increment();
+                    metrics.counter("pabee_worker_aborts_total", "cause", "error").increment();
                 }
             }
         } finally {
@@ -220,6 +231,12 @@ public final class Worker implements Runnable, AutoCloseable {
             metrics.summary("pabee_worker_batch_size").record(stats.meanBatch());
             metrics.timer("pabee_worker_batch_seconds").record(Duration.ofNanos(System.nanoTime() - t0));
             metrics.counter("pabee_worker_records_total").increment(resumed.size());
+            for (int l = 1; l < stats.layerNanos.length; l++) {
+                if (stats.layerNanos[l] > 0) {
+                    metrics.timer("pabee_worker_layer_seconds", "layer", Integer.toString(l))
+                            .record(Duration.ofNanos(stats.layerNanos[l]));
+                }
+            }
         }
     }
 
@@ -252,8 +269,10 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** After an abort, start the batch's partitions again at their committed offsets (or the batch's first offsets). */
     private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(records.partitions());
-        for (TopicPartition tp : records.partitions()) {
+        java.util.Set<TopicPartition> mine = new java.util.HashSet<>(records.partitions());
+        mine.retainAll(c.assignment()); // partitions revoked meanwhile belong to another worker now
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(mine);
+        for (TopicPartition tp : mine) {
             OffsetAndMetadata o = committed.get(tp);
             c.seek(tp, o != null ? o.offset() : records.records(tp).get(0).offset());
         }

@@ -14,18 +14,15 @@ import io.pabee.patience.PatiencePolicy;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.schema.Classification;
-import io.pabee.schema.HiddenEncoding;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
-import io.pabee.stage.HiddenCodec;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
 import io.pabee.testkit.KafkaForTests;
 import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,13 +94,8 @@ class WorkerIT {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (GlueExample e : dev) {
             InFlight r = atK.get(e.id());
-            LayerState s = LayerState.newBuilder().setId(e.id()).setEventTime(System.currentTimeMillis()).setMetadata(null)
-                    .setTruncated(false).setModelId(dir.manifest().base).setModelVersion(dir.version("SST-2")).setTask("SST-2")
-                    .setPolicy("patience").setPatience(4).setThreshold(0f).setNextLayer(K + 1).setCounter(r.state.counter)
-                    .setPreviousLabel(r.state.previousLabel).setPreviousScore(r.state.previousScore)
-                    .setHidden(ByteBuffer.wrap(HiddenCodec.encode(r.hidden, fp16)))
-                    .setHiddenEncoding(fp16 ? HiddenEncoding.FP16 : HiddenEncoding.FP32).setTokenCount(r.length)
-                    .setHiddenSize(384).setEnqueueTime(System.currentTimeMillis()).setRouterLayers(K).build();
+            LayerState s = Continuations.of(e.id(), r, System.currentTimeMillis(), null, dir.manifest().base,
+                    dir.version("SST-2"), "SST-2", 384, fp16, K);
             out.add(new ProducerRecord<>(topic, e.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(LayerState.class).encode(s)));
         }
         return out;

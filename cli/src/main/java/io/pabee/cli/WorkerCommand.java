@@ -1,0 +1,56 @@
+package io.pabee.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pabee.analytics.StatsHttpServer;
+import io.pabee.worker.Worker;
+import io.pabee.worker.WorkerConfig;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pabee worker}: N workers of the pool in this process, until interrupted. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        header = "Run workers that finish continuations (CUDA when usable, else CPU), exactly once.")
+final class WorkerCommand implements Callable<Integer> {
+    @Mixin
+    KafkaRoleOptions kafka;
+
+    @Option(names = "--workers", defaultValue = "1",
+            description = "Workers (threads) in this process, each with its own model copy; all join one group (default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--http-port", defaultValue = "0", description = "Port for /metrics (0 = none).")
+    int httpPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties all = kafka.properties();
+        WorkerConfig cfg = new WorkerConfig(all);
+        Properties client = KafkaRoleOptions.clientProperties(all);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        String host = InetAddress.getLocalHost().getHostName();
+        List<Worker> pool = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            // a stable id per host and slot: a restarted worker fences its own zombie transaction
+            Worker w = new Worker(cfg, client, host + "-" + i, metrics);
+            Thread t = new Thread(w, "pabee-worker-" + i);
+            pool.add(w);
+            threads.add(t);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> pool.forEach(Worker::close)));
+        try (StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        return 0;
+    }
+}

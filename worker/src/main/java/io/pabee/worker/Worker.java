@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -66,6 +67,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile boolean crash;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long processed;
+    private volatile int assigned;
 
     /** {@code client} holds bootstrap.servers and any other client settings (security, ...). */
     public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics) {
@@ -73,6 +75,11 @@ public final class Worker implements Runnable, AutoCloseable {
         this.client = client;
         this.id = id;
         this.metrics = metrics;
+    }
+
+    /** Continuation partitions this worker owns now. */
+    public int assignedPartitions() {
+        return assigned;
     }
 
     /** Records this worker committed results for. */
@@ -97,7 +104,22 @@ public final class Worker implements Runnable, AutoCloseable {
             // consumer metrics include records-lag-max: the pool's backlog per worker
             new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(c).bindTo(metrics);
             p.initTransactions();
-            c.subscribe(List.of(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG)));
+            c.subscribe(List.of(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG)), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                    assigned -= partitions.size();
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                    assigned += partitions.size();
+                }
+
+                @Override
+                public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
+                    assigned -= partitions.size();
+                }
+            });
             LOG.info("worker {} started on {} ({} layers, version {})", id, encoder.device(), encoder.numLayers(), version);
             int retries = 0;
             while (!closed) {

@@ -160,6 +160,14 @@ class WorkerIT {
         ta.start();
         tb.start();
         List<ProducerRecord<byte[], byte[]>> in = continuations(prefix + "continuations", fp16);
+        // both workers must own partitions before work arrives, or one may take it all
+        long joined = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while ((a.assignedPartitions() == 0 || b.assignedPartitions() == 0
+                || a.assignedPartitions() + b.assignedPartitions() != 4) && System.nanoTime() < joined) {
+            Thread.sleep(50);
+        }
+        assertThat(a.assignedPartitions()).isPositive();
+        assertThat(b.assignedPartitions()).isPositive();
         kafka.produce(prefix + "continuations", in.subList(0, N / 2));
         if (crashOne) {
             // let worker a commit some work, then kill it in the middle of its next transaction

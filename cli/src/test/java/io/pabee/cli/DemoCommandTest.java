@@ -1,0 +1,31 @@
+package io.pabee.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The newcomer's first command: every shipped sample gets a labeled result, then the summary; exit 0. */
+class DemoCommandTest {
+
+    @Test
+    void shouldLabelEveryShippedSampleThroughBrokerRouterAndWorkers() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Pabee.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String home = System.getProperty("pabee.home", "../models/prepared");
+        int rc = cl.execute("demo", "--model-dir", Path.of(home, "bge-small-en-v15").toString());
+        assertThat(rc).as(err.toString()).isZero();
+        String text = out.toString();
+        long results = text.lines().filter(l -> l.matches("text-\\d+\\s+(positive|negative) .*exit layer .*")).count();
+        assertThat(results).isEqualTo(16);
+        assertThat(text).contains("summary").contains("16 results, 0 dead letters").contains("exit histogram")
+                .contains("speed-up").contains("records/s").contains("p99");
+        assertThat(text).containsPattern("at (router|worker)");
+    }
+}

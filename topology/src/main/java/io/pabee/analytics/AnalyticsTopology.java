@@ -38,7 +38,9 @@ public final class AnalyticsTopology {
                 .peek((k, c) -> {
                     metrics.counter("pabee_results_total", "site", c.getExitedAt().name().toLowerCase(),
                             "layer", Integer.toString(c.getExitLayer())).increment();
-                    metrics.timer("pabee_result_latency").record(Duration.ofMillis(Math.max(0, c.getLatencyMs())));
+                    // a histogram, so Prometheus can compute latency quantiles across instances
+                    io.micrometer.core.instrument.Timer.builder("pabee_result_latency").publishPercentileHistogram()
+                            .register(metrics).record(Duration.ofMillis(Math.max(0, c.getLatencyMs())));
                 }, Named.as("result-metrics"))
                 .groupBy((k, c) -> ALL, Grouped.with("results-by-all", Serdes.String(), AvroSerde.of(Classification.class)))
                 .windowedBy(TimeWindows.ofSizeAndGrace(size, Duration.ofSeconds(5)))

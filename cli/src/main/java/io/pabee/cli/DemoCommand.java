@@ -1,24 +1,14 @@
 package io.pabee.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.prepare.ModelPreparer;
-import io.pabee.router.RouterConfig;
-import io.pabee.router.RouterModel;
-import io.pabee.router.RouterTopology;
-import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
-import io.pabee.schema.TextEvent;
-import io.pabee.serde.AvroSerde;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.testkit.EmbeddedKafka;
-import io.pabee.worker.Worker;
-import io.pabee.worker.WorkerConfig;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -26,20 +16,12 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,9 +71,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Do not print every result, only the summary.")
     boolean quiet;
 
-    private record Item(String id, String text, String pair, int label) {
-    }
-
     @Override
     public Integer call() throws Exception {
         model.validate();
@@ -99,123 +78,51 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelPreparer.ensurePrepared(model.baseModel(), model.dir(), m -> err.println("prepare: " + m));
-        List<Item> items = items(t);
+        List<LocalPipeline.Item> items = items(t);
         if (items.isEmpty()) {
             throw new IllegalArgumentException("no texts to classify");
         }
-        Map<String, Object> props = new HashMap<>();
-        props.put(RouterConfig.MODEL_DIR_CONFIG, dir.path().toString());
-        props.put(RouterConfig.TASK_CONFIG, t.dirName());
-        props.put(RouterConfig.ROUTER_LAYERS_CONFIG, routerLayers);
-        props.put(RouterConfig.PATIENCE_CONFIG, patience);
-        props.put(RouterConfig.PARTITIONS_CONFIG, 2);
-        props.put(RouterConfig.HIDDEN_ENCODING_CONFIG, hiddenEncoding);
-        props.put(RouterConfig.WINDOW_CONFIG, 2000L);
-        RouterConfig cfg = new RouterConfig(props);
-        Path state = Files.createTempDirectory("pabee-demo");
         long started = System.nanoTime();
         err.println("demo: starting an embedded Kafka broker (KRaft)...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Properties admin = new Properties();
-            admin.put("bootstrap.servers", kafka.bootstrapServers());
-            TopicSetup.ensure(admin, cfg);
-            io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
-            Properties so = new Properties();
-            so.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("router").toString());
-            so.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-            Properties ao = new Properties();
-            ao.putAll(so);
-            ao.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("analytics").toString());
-            ao.put(StreamsConfig.APPLICATION_ID_CONFIG, "pabee-demo-analytics");
-            ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            Map<String, Object> wp = new HashMap<>();
-            wp.put(WorkerConfig.MODEL_DIR_CONFIG, dir.path().toString());
-            wp.put(WorkerConfig.TASK_CONFIG, t.dirName());
-            wp.put(WorkerConfig.DEVICE_CONFIG, model.device);
-            WorkerConfig wcfg = new WorkerConfig(wp);
-            Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.bootstrapServers());
-            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-            List<Worker> pool = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                Worker w = new Worker(wcfg, client, "demo-" + i, metrics);
-                pool.add(w);
-                threads.add(new Thread(w, "pabee-worker-" + i));
-            }
-            Map<String, Classification> results = new LinkedHashMap<>();
-            Map<String, DeadLetter> dead = new LinkedHashMap<>();
-            long t0;
-            long t1;
-            try (KafkaStreams router = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
-                    RouterTopology.streamsConfig(kafka.bootstrapServers(), "pabee-demo-router", so));
-                 KafkaStreams analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
-                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerConfig("pabee-demo-console"))) {
-                consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
-                router.start();
-                analytics.start();
-                threads.forEach(Thread::start);
-                err.printf("demo: router (layers 1..%d on CPU), %d worker(s), analytics running; streaming %d texts%n",
-                        routerLayers, workers, items.size());
-                t0 = System.nanoTime();
-                List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
-                long now = System.currentTimeMillis();
-                for (Item it : items) {
-                    TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
-                            .setEventTime(now).setPatience(null).setMetadata(null).build();
-                    recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
-                            AvroSerde.of(TextEvent.class).encode(e)));
-                }
-                kafka.produce(cfg.inputTopic(), recs);
-                long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-                Map<String, Item> byId = new HashMap<>();
-                items.forEach(i -> byId.put(i.id(), i));
-                int lastSummary = 0;
-                while (results.size() + dead.size() < items.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        if (r.topic().equals(cfg.resultsTopic())) {
-                            Classification c = AvroSerde.of(Classification.class).decode(r.value());
-                            results.put(c.getId(), c);
-                            if (!quiet) {
-                                Item it = byId.get(c.getId());
-                                out.printf("%-12s %-9s p=%.2f exit layer %2d at %-6s %s%n", c.getId(),
-                                        c.getLabel() != null ? c.getLabel() : String.format("%.2f", c.getScore()),
-                                        c.getProbabilities().isEmpty() ? 0f : c.getProbabilities().get(Math.max(0, c.getLabelIndex())),
-                                        c.getExitLayer(), c.getExitedAt().name().toLowerCase(), abbreviate(it == null ? "" : it.text()));
-                            }
-                        } else {
-                            DeadLetter d = AvroSerde.of(DeadLetter.class).decode(r.value());
-                            dead.put(d.getId() != null ? d.getId() : "dlq-" + dead.size(), d);
-                            if (!quiet) {
-                                out.printf("%-12s REJECTED  %s: %s%n", d.getId(), d.getReason(), d.getDetail());
-                            }
-                        }
-                    }
-                    if (results.size() - lastSummary >= Math.max(50, items.size() / 10)) {
-                        lastSummary = results.size();
-                        err.printf("demo: %d/%d answered; exits by layer %s%n", results.size(), items.size(),
-                                Arrays.toString(histogram(results, dir.numLayers())));
-                    }
+        Map<String, LocalPipeline.Item> byId = new HashMap<>();
+        items.forEach(i -> byId.put(i.id(), i));
+        int[] answered = new int[1];
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             LocalPipeline pipeline = new LocalPipeline(kafka, dir.path(), t.dirName(), routerLayers, patience, workers,
+                     model.device, hiddenEncoding, "pabee-")) {
+            err.printf("demo: router (layers 1..%d on CPU), %d worker(s), analytics running; streaming %d texts%n",
+                    routerLayers, workers, items.size());
+            Map<String, Classification> live = new HashMap<>();
+            LocalPipeline.Run run = pipeline.run(items, c -> {
+                live.put(c.getId(), c);
+                if (!quiet) {
+                    LocalPipeline.Item it = byId.get(c.getId());
+                    out.printf("%-12s %-9s p=%.2f exit layer %2d at %-6s %s%n", c.getId(),
+                            c.getLabel() != null ? c.getLabel() : String.format("%.2f", c.getScore()),
+                            c.getProbabilities().isEmpty() ? 0f : c.getProbabilities().get(Math.max(0, c.getLabelIndex())),
+                            c.getExitLayer(), c.getExitedAt().name().toLowerCase(), abbreviate(it == null ? "" : it.text()));
                     out.flush();
                 }
-                t1 = System.nanoTime();
-                pool.forEach(Worker::close);
-                for (Thread th : threads) {
-                    th.join(30_000);
+                if (++answered[0] % Math.max(50, items.size() / 10) == 0) {
+                    err.printf("demo: %d/%d answered; exits by layer %s%n", answered[0], items.size(),
+                            Arrays.toString(histogram(live, dir.numLayers())));
                 }
-            }
-            printSummary(out, t, items, results, dead, dir.numLayers(), (t1 - t0) / 1e9);
-            err.printf("demo: done in %.1f s; everything shut down%n", (System.nanoTime() - started) / 1e9);
-            return results.size() + dead.size() == items.size() ? 0 : 1;
+            }, d -> {
+                if (!quiet) {
+                    out.printf("%-12s REJECTED  %s: %s%n", d.getId(), d.getReason(), d.getDetail());
+                }
+            });
+            printSummary(out, t, items, run.results(), run.dead(), dir.numLayers(), run.seconds());
+            err.printf("demo: done in %.1f s; shutting everything down%n", (System.nanoTime() - started) / 1e9);
+            return run.results().size() + run.dead().size() == items.size() ? 0 : 1;
         }
     }
 
-    private List<Item> items(GlueTask t) throws Exception {
-        List<Item> out = new ArrayList<>();
+    private List<LocalPipeline.Item> items(GlueTask t) throws Exception {
+        List<LocalPipeline.Item> out = new ArrayList<>();
         if (glueDir != null) {
             for (GlueExample e : GlueReader.read(glueDir, t, Split.parse(split))) {
-                out.add(new Item(e.id(), e.text(), e.textPair(), e.label()));
+                out.add(new LocalPipeline.Item(e.id(), e.text(), e.textPair(), e.label()));
             }
         } else {
             InputStream in = input == null ? getClass().getClassLoader().getResourceAsStream("samples/sst2-samples.txt")
@@ -225,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
                 int n = 0;
                 while ((line = r.readLine()) != null) {
                     if (!line.isBlank()) {
-                        out.add(new Item("text-" + (n++), line.strip(), null, -1));
+                        out.add(new LocalPipeline.Item("text-" + (n++), line.strip(), null, -1));
                     }
                 }
             }
@@ -245,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
         return h;
     }
 
-    private static void printSummary(PrintWriter out, GlueTask t, List<Item> items, Map<String, Classification> results,
+    private static void printSummary(PrintWriter out, GlueTask t, List<LocalPipeline.Item> items, Map<String, Classification> results,
                                      Map<String, DeadLetter> dead, int layers, double seconds) {
         long[] h = histogram(results, layers);
         double mean = results.values().stream().mapToInt(Classification::getExitLayer).average().orElse(0);
@@ -256,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  records           %d (%d results, %d dead letters)%n", items.size(), results.size(), dead.size());
         int labeled = 0;
         int correct = 0;
-        for (Item it : items) {
+        for (LocalPipeline.Item it : items) {
             Classification c = results.get(it.id());
             if (it.label() >= 0 && c != null) {
                 labeled++;

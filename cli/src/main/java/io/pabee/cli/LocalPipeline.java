@@ -1,0 +1,154 @@
+package io.pabee.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.analytics.AnalyticsTopology;
+import io.pabee.router.RouterConfig;
+import io.pabee.router.RouterModel;
+import io.pabee.router.RouterTopology;
+import io.pabee.router.TopicSetup;
+import io.pabee.schema.Classification;
+import io.pabee.schema.DeadLetter;
+import io.pabee.schema.TextEvent;
+import io.pabee.serde.AvroSerde;
+import io.pabee.testkit.KafkaForTests;
+import io.pabee.worker.Worker;
+import io.pabee.worker.WorkerConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The whole product on one machine against a given broker: router, a worker pool and analytics,
+ * with their own topic names, so demo and end-to-end benchmark run exactly what ships.
+ */
+final class LocalPipeline implements AutoCloseable {
+    /** One text to classify. */
+    record Item(String id, String text, String pair, int label) {
+    }
+
+    /** What came out: results and dead letters by id, and the time from first input to last output. */
+    record Run(Map<String, Classification> results, Map<String, DeadLetter> dead, double seconds) {
+    }
+
+    private final KafkaForTests kafka;
+    private final RouterConfig cfg;
+    private final KafkaStreams router;
+    private final KafkaStreams analytics;
+    private final List<Worker> pool = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    LocalPipeline(KafkaForTests kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
+                  String device, String hiddenEncoding, String prefix) throws Exception {
+        this.kafka = kafka;
+        Map<String, Object> props = new HashMap<>();
+        for (String[] t : new String[][] {{RouterConfig.INPUT_TOPIC_CONFIG, "text-events"}, {RouterConfig.RESULTS_TOPIC_CONFIG, "results"},
+                {RouterConfig.CONTINUATIONS_TOPIC_CONFIG, "continuations"}, {RouterConfig.DEAD_LETTER_TOPIC_CONFIG, "dead-letters"},
+                {RouterConfig.EXIT_STATS_TOPIC_CONFIG, "exit-stats"}, {RouterConfig.SCHEMAS_TOPIC_CONFIG, "schemas"}}) {
+            props.put(t[0], prefix + t[1]);
+        }
+        props.put(RouterConfig.MODEL_DIR_CONFIG, modelDir.toString());
+        props.put(RouterConfig.TASK_CONFIG, task);
+        props.put(RouterConfig.ROUTER_LAYERS_CONFIG, routerLayers);
+        props.put(RouterConfig.PATIENCE_CONFIG, patience);
+        props.put(RouterConfig.PARTITIONS_CONFIG, Math.max(2, workers));
+        props.put(RouterConfig.HIDDEN_ENCODING_CONFIG, hiddenEncoding);
+        props.put(RouterConfig.WINDOW_CONFIG, 2000L);
+        cfg = new RouterConfig(props);
+        Properties admin = new Properties();
+        admin.put("bootstrap.servers", kafka.bootstrapServers());
+        TopicSetup.ensure(admin, cfg);
+        io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
+
+        Path state = Files.createTempDirectory("pabee-local");
+        Properties so = new Properties();
+        so.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("router").toString());
+        so.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        Properties ao = new Properties();
+        ao.putAll(so);
+        ao.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("analytics").toString());
+        ao.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "analytics");
+        ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        router = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "router", so));
+        analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
+        Map<String, Object> wp = new HashMap<>();
+        wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, cfg.continuationsTopic());
+        wp.put(WorkerConfig.RESULTS_TOPIC_CONFIG, cfg.resultsTopic());
+        wp.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, cfg.deadLetterTopic());
+        wp.put(WorkerConfig.GROUP_CONFIG, prefix + "workers");
+        wp.put(WorkerConfig.MODEL_DIR_CONFIG, modelDir.toString());
+        wp.put(WorkerConfig.TASK_CONFIG, task);
+        wp.put(WorkerConfig.DEVICE_CONFIG, device);
+        WorkerConfig wcfg = new WorkerConfig(wp);
+        Properties client = new Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        for (int i = 0; i < workers; i++) {
+            Worker w = new Worker(wcfg, client, prefix + "w" + i, metrics);
+            pool.add(w);
+            threads.add(new Thread(w, "pabee-worker-" + i));
+        }
+        consumer = new KafkaConsumer<>(kafka.consumerConfig(prefix + "console"));
+        consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
+        router.start();
+        analytics.start();
+        threads.forEach(Thread::start);
+    }
+
+    /** Produces the items and waits (up to 30 min) until each has a result or a dead letter. */
+    Run run(List<Item> items, Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
+        Map<String, Classification> results = new LinkedHashMap<>();
+        Map<String, DeadLetter> dead = new LinkedHashMap<>();
+        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Item it : items) {
+            TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
+                    .setEventTime(now).setPatience(null).setMetadata(null).build();
+            recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(TextEvent.class).encode(e)));
+        }
+        long t0 = System.nanoTime();
+        kafka.produce(cfg.inputTopic(), recs);
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (results.size() + dead.size() < items.size() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                if (r.topic().equals(cfg.resultsTopic())) {
+                    Classification c = AvroSerde.of(Classification.class).decode(r.value());
+                    results.put(c.getId(), c);
+                    onResult.accept(c);
+                } else {
+                    DeadLetter d = AvroSerde.of(DeadLetter.class).decode(r.value());
+                    dead.put(d.getId() != null ? d.getId() : "dead-" + dead.size(), d);
+                    onDead.accept(d);
+                }
+            }
+        }
+        return new Run(results, dead, (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        pool.forEach(Worker::close);
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        consumer.close();
+        router.close(Duration.ofSeconds(30));
+        analytics.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,235 @@
+package io.pabee.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pabee.evaluate.SvgChart;
+import io.pabee.glue.GlueExample;
+import io.pabee.glue.GlueReader;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.patience.PatiencePolicy;
+import io.pabee.schema.Classification;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.PabeeModel;
+import io.pabee.stage.StagedEncoder;
+import io.pabee.testkit.EmbeddedKafka;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pabee bench e2e}: SST-2 dev through the embedded broker, router and workers — PABEE at several
+ * patiences and at full depth, and with 1..N workers — with a Markdown report and SVG plots.
+ */
+@Command(name = "e2e", mixinStandardHelpOptions = true,
+        header = "End-to-end benchmark (broker + router + workers): PABEE vs full depth, workers; Markdown report with plots.")
+final class BenchE2eCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--glue-dir")
+    Path glueDir;
+
+    @Option(names = "--limit", description = "First N SST-2 dev sentences (default: all 872).")
+    Integer limit;
+
+    @Option(names = "--patience", defaultValue = "2,4,6", description = "PABEE patiences (default ${DEFAULT-VALUE}); full depth is always run.")
+    String patiences;
+
+    @Option(names = "--default-patience", defaultValue = "4")
+    int defaultPatience;
+
+    @Option(names = "--workers", defaultValue = "1,2", description = "Worker counts at the default patience (default ${DEFAULT-VALUE}).")
+    String workerCounts;
+
+    @Option(names = "--router-layers", defaultValue = "6")
+    int routerLayers;
+
+    @Option(names = "--report", description = "Report directory (default reports/e2e).")
+    Path report;
+
+    @Option(names = "--json")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        model.validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ModelDirectory dir = ModelDirectory.open(model.dir());
+        int layers = dir.numLayers();
+        List<GlueExample> dev = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), GlueTask.SST_2, Split.DEV);
+        if (limit != null) {
+            dev = dev.subList(0, Math.min(limit, dev.size()));
+        }
+        List<LocalPipeline.Item> items = new ArrayList<>();
+        List<LocalPipeline.Item> warm = new ArrayList<>();
+        for (GlueExample e : dev) {
+            items.add(new LocalPipeline.Item(e.id(), e.text(), e.textPair(), e.label()));
+            if (warm.size() < 64) {
+                warm.add(new LocalPipeline.Item("warm-" + e.id(), e.text(), e.textPair(), e.label()));
+            }
+        }
+        // the in-process reference: same records, same patience, same model, no broker
+        double inproc;
+        try (PabeeModel m = new PabeeModel(dir, "SST-2", StagedEncoder.Options.cpu(), 128, 32)) {
+            List<PabeeModel.Input> in = dev.stream().map(e -> new PabeeModel.Input(e.id(), e.text(), e.textPair())).toList();
+            m.classify(in.subList(0, Math.min(64, in.size())), new PatiencePolicy(defaultPatience), false);
+            long t0 = System.nanoTime();
+            m.classify(in, new PatiencePolicy(defaultPatience), false);
+            inproc = in.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<int[]> configs = new ArrayList<>();
+        configs.add(new int[] {0, 1});
+        for (String p : patiences.split(",")) {
+            configs.add(new int[] {Integer.parseInt(p.trim()), 1});
+        }
+        for (String w : workerCounts.split(",")) {
+            int wc = Integer.parseInt(w.trim());
+            if (wc != 1) {
+                configs.add(new int[] {defaultPatience, wc});
+            }
+        }
+        Map<String, long[]> histograms = new LinkedHashMap<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            int n = 0;
+            for (int[] c : configs) {
+                err.printf("bench e2e: patience %d, %d worker(s)...%n", c[0], c[1]);
+                String prefix = "e2e" + (n++) + "-";
+                LocalPipeline.Run run;
+                try (LocalPipeline p = new LocalPipeline(kafka, dir.path(), "SST-2", routerLayers, c[0], c[1], model.device,
+                        "fp16", prefix)) {
+                    p.run(warm, x -> { }, x -> { });
+                    run = p.run(items, x -> { }, x -> { });
+                }
+                Map<String, Object> row = row(run, items, layers, c[0], c[1]);
+                row.put("inprocess_pabee_records_per_s", inproc);
+                rows.add(row);
+                histograms.put("patience=" + c[0] + ",workers=" + c[1], DemoCommand.histogram(run.results(), layers));
+            }
+        }
+        Path dirOut = report != null ? report : Paths.reports().resolve("e2e");
+        Files.createDirectories(dirOut);
+        writeReport(dirOut, rows, histograms, layers, inproc);
+        StringBuilder lines = new StringBuilder();
+        for (Map<String, Object> r : rows) {
+            lines.append(JSON.writeValueAsString(r)).append('\n');
+        }
+        Files.writeString(dirOut.resolve("e2e.jsonl"), lines);
+        if (json) {
+            out.print(lines);
+        } else {
+            out.print(Files.readString(dirOut.resolve("report.md")));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Map<String, Object> row(LocalPipeline.Run run, List<LocalPipeline.Item> items, int layers, int patience,
+                                           int workers) {
+        double mean = run.results().values().stream().mapToInt(Classification::getExitLayer).average().orElse(0);
+        long[] lat = run.results().values().stream().mapToLong(Classification::getLatencyMs).sorted().toArray();
+        int correct = 0;
+        for (LocalPipeline.Item it : items) {
+            Classification c = run.results().get(it.id());
+            if (c != null && c.getLabelIndex() == it.label()) {
+                correct++;
+            }
+        }
+        long router = run.results().values().stream().filter(c -> c.getExitedAt().name().equals("ROUTER")).count();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", patience == 0 ? "full-depth" : "pabee");
+        r.put("patience", patience);
+        r.put("workers", workers);
+        r.put("records", items.size());
+        r.put("results", run.results().size());
+        r.put("records_per_s", run.results().size() / run.seconds());
+        r.put("latency_p50_ms", pct(lat, 0.5));
+        r.put("latency_p99_ms", pct(lat, 0.99));
+        r.put("accuracy", (double) correct / items.size());
+        r.put("mean_exit_layer", mean);
+        r.put("speedup", mean == 0 ? 0 : layers / mean);
+        r.put("exited_at_router", router);
+        return r;
+    }
+
+    private static long pct(long[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+
+    private void writeReport(Path dirOut, List<Map<String, Object>> rows, Map<String, long[]> histograms, int layers,
+                             double inproc) throws Exception {
+        StringBuilder md = new StringBuilder("# End-to-end benchmark (embedded broker + router + workers)\n\n");
+        md.append(String.format("SST-2 dev, %s records, router layers K = %d, CPU, fp16 continuations. Records/s from the first "
+                + "input to the last result (after a 64-record warm-up); latency = event time to exit, with all records "
+                + "produced at once (so it includes queueing).%n%n", rows.get(0).get("records"), routerLayers));
+        md.append("| mode | patience | workers | records/s | p50 ms | p99 ms | accuracy | mean exit | speed-up | exited at router |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, Object> full = rows.get(0);
+        Map<String, Object> pabee = null;
+        for (Map<String, Object> r : rows) {
+            md.append(String.format("| %s | %s | %s | %.1f | %s | %s | %.4f | %.2f | %.2fx | %s |%n", r.get("mode"), r.get("patience"),
+                    r.get("workers"), (Double) r.get("records_per_s"), r.get("latency_p50_ms"), r.get("latency_p99_ms"),
+                    (Double) r.get("accuracy"), (Double) r.get("mean_exit_layer"), (Double) r.get("speedup"), r.get("exited_at_router")));
+            if (pabee == null && (Integer) r.get("patience") == defaultPatience && (Integer) r.get("workers") == 1) {
+                pabee = r;
+            }
+        }
+        if (pabee != null) {
+            double e2e = (Double) pabee.get("records_per_s");
+            double fullRate = (Double) full.get("records_per_s");
+            double target = 0.8 * layers / (Double) pabee.get("mean_exit_layer");
+            md.append(String.format("%nAt patience %d: end-to-end PABEE %.1f records/s vs in-process PABEE %.1f records/s: ratio "
+                            + "**%.3f** (target ≥ 0.8). PABEE end-to-end vs full depth end-to-end: **%.2fx** faster (target ≥ 0.8 × "
+                            + "L / mean exit layer = %.2fx).%n",
+                    defaultPatience, e2e, inproc, e2e / inproc, e2e / fullRate, target));
+        }
+        SvgChart acc = new SvgChart("SST-2 dev end to end: accuracy vs speed-up", "speed-up (L / mean exit layer)", "accuracy");
+        List<SvgChart.Point> pts = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            if ((Integer) r.get("workers") == 1) {
+                pts.add(new SvgChart.Point((Double) r.get("speedup"), (Double) r.get("accuracy")));
+            }
+        }
+        pts.sort(java.util.Comparator.comparingDouble(SvgChart.Point::x));
+        acc.series("pipeline (full depth, patience " + patiences + ")", pts);
+        acc.write(dirOut.resolve("accuracy-vs-speedup.svg"));
+        long[] h = histograms.getOrDefault("patience=" + defaultPatience + ",workers=1", new long[layers]);
+        List<String> cats = new ArrayList<>();
+        double[] vals = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            cats.add(Integer.toString(l + 1));
+            vals[l] = h[l];
+        }
+        Files.writeString(dirOut.resolve("exit-histogram.svg"),
+                SvgChart.renderBars("Exit layers, patience " + defaultPatience, cats, vals));
+        List<String> wc = new ArrayList<>();
+        List<Double> wr = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            if ((Integer) r.get("patience") == defaultPatience) {
+                wc.add(r.get("workers") + " worker(s)");
+                wr.add((Double) r.get("records_per_s"));
+            }
+        }
+        Files.writeString(dirOut.resolve("throughput-vs-workers.svg"),
+                SvgChart.renderBars("Records/s vs workers, patience " + defaultPatience, wc, wr.stream().mapToDouble(Double::doubleValue).toArray()));
+        md.append("\n![accuracy vs speed-up](accuracy-vs-speedup.svg)\n![exit histogram](exit-histogram.svg)\n"
+                + "![throughput vs workers](throughput-vs-workers.svg)\n");
+        Files.writeString(dirOut.resolve("report.md"), md);
+    }
+}

@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -123,9 +122,9 @@ public final class Worker implements Runnable, AutoCloseable {
             LOG.info("worker {} started on {} ({} layers, version {})", id, encoder.device(), encoder.numLayers(), version);
             int retries = 0;
             while (!closed) {
-                ConsumerRecords<byte[], byte[]> records;
+                List<ConsumerRecord<byte[], byte[]>> records;
                 try {
-                    records = c.poll(Duration.ofMillis(cfg.getLong(WorkerConfig.POLL_MS_CONFIG)));
+                    records = gather(c);
                 } catch (WakeupException e) {
                     break;
                 }
@@ -142,7 +141,7 @@ public final class Worker implements Runnable, AutoCloseable {
                     }
                     p.sendOffsetsToTransaction(nextOffsets(records), c.groupMetadata());
                     p.commitTransaction();
-                    processed += records.count();
+                    processed += records.size();
                     retries = 0;
                 } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
                     // fatal for this producer: another instance owns the transactional id, or we may not write
@@ -151,13 +150,13 @@ public final class Worker implements Runnable, AutoCloseable {
                 } catch (CommitFailedException | RebalanceInProgressException e) {
                     // the group moved on (a worker joined or left): not the records' fault, so no retry is counted;
                     // the new owner of each partition starts at its committed offset
-                    LOG.info("worker {} aborts a batch of {} after a rebalance: {}", id, records.count(), e.getMessage());
+                    LOG.info("worker {} aborts a batch of {} after a rebalance: {}", id, records.size(), e.getMessage());
                     p.abortTransaction();
                     rewind(c, records);
                     metrics.counter("pabee_worker_aborts_total", "cause", "rebalance").increment();
                 } catch (KafkaException | IllegalStateException e) {
                     // abort, rewind to the committed offsets and retry; after max retries the batch is dead-lettered
-                    LOG.warn("worker {} aborts a batch of {} (attempt {}): {}", id, records.count(), retries + 1, e.toString());
+                    LOG.warn("worker {} aborts a batch of {} (attempt {}): {}", id, records.size(), retries + 1, e.toString());
                     p.abortTransaction();
                     rewind(c, records);
                     retries++;
@@ -177,7 +176,26 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> records, EarlyExitRunner runner, HeadSet heads, StagedEncoder encoder,
+    /**
+     * Polls until a stage batch is full, the in-flight limit is reached or the max wait has passed since
+     * the first record arrived: continuations trickle in as the router commits, and fuller batches
+     * make better use of every stage call.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> gather(KafkaConsumer<byte[], byte[]> c) {
+        long wait = cfg.getLong(WorkerConfig.POLL_MS_CONFIG);
+        int want = cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG);
+        int cap = cfg.getInt(WorkerConfig.MAX_IN_FLIGHT_CONFIG);
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        c.poll(Duration.ofMillis(wait)).forEach(out::add);
+        long deadline = System.nanoTime() + Duration.ofMillis(wait).toNanos();
+        while (!out.isEmpty() && out.size() < want && out.size() < cap && System.nanoTime() < deadline) {
+            // max.poll.records = cap - size would be ideal; a poll returns at most `cap`, so trim below instead
+            c.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).forEach(out::add);
+        }
+        return out;
+    }
+
+    private void process(List<ConsumerRecord<byte[], byte[]>> records, EarlyExitRunner runner, HeadSet heads, StagedEncoder encoder,
                          String version, KafkaProducer<byte[], byte[]> p, boolean deadLetterAll) {
         List<InFlight> resumed = new ArrayList<>();
         Map<Integer, LayerState> states = new HashMap<>();
@@ -280,23 +298,27 @@ public final class Worker implements Runnable, AutoCloseable {
                 AvroSerde.of(DeadLetter.class).encode(d)));
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
-            out.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         return out;
     }
 
     /** After an abort, start the batch's partitions again at their committed offsets (or the batch's first offsets). */
-    private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
-        java.util.Set<TopicPartition> mine = new java.util.HashSet<>(records.partitions());
+    private static void rewind(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        java.util.Set<TopicPartition> mine = new java.util.HashSet<>(first.keySet());
         mine.retainAll(c.assignment()); // partitions revoked meanwhile belong to another worker now
         Map<TopicPartition, OffsetAndMetadata> committed = c.committed(mine);
         for (TopicPartition tp : mine) {
             OffsetAndMetadata o = committed.get(tp);
-            c.seek(tp, o != null ? o.offset() : records.records(tp).get(0).offset());
+            c.seek(tp, o != null ? o.offset() : first.get(tp));
         }
     }
 

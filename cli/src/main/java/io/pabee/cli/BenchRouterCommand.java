@@ -117,16 +117,7 @@ final class BenchRouterCommand implements Callable<Integer> {
                 rows.add(median);
             }
         }
-        StringBuilder lines = new StringBuilder();
-        for (Map<String, Object> r : rows) {
-            lines.append(JSON.writeValueAsString(r)).append('\n');
-        }
-        if (report != null) {
-            if (report.getParent() != null) {
-                Files.createDirectories(report.getParent());
-            }
-            Files.writeString(report, lines);
-        }
+        String lines = JsonLines.write(rows, report);
         if (json) {
             out.print(lines);
         } else {
@@ -169,13 +160,7 @@ final class BenchRouterCommand implements Callable<Integer> {
     private Map<String, Object> measure(KafkaForTests kafka, ModelDirectory dir, List<GlueExample> examples, int k)
             throws Exception {
         String prefix = "bench-k" + k + "-" + System.nanoTime() + "-";
-        Map<String, Object> props = new HashMap<>();
-        props.put(RouterConfig.INPUT_TOPIC_CONFIG, prefix + "in");
-        props.put(RouterConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
-        props.put(RouterConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
-        props.put(RouterConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
-        props.put(RouterConfig.EXIT_STATS_TOPIC_CONFIG, prefix + "stats");
-        props.put(RouterConfig.SCHEMAS_TOPIC_CONFIG, prefix + "schemas");
+        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.PARTITIONS_CONFIG, 1);
         props.put(RouterConfig.MODEL_DIR_CONFIG, dir.path().toString());
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, k);

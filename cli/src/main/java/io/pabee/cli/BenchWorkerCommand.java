@@ -113,16 +113,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
                 }
             }
         }
-        StringBuilder lines = new StringBuilder();
-        for (Map<String, Object> r : rows) {
-            lines.append(JSON.writeValueAsString(r)).append('\n');
-        }
-        if (report != null) {
-            if (report.getParent() != null) {
-                Files.createDirectories(report.getParent());
-            }
-            Files.writeString(report, lines);
-        }
+        String lines = JsonLines.write(rows, report);
         if (json) {
             out.print(lines);
         } else {

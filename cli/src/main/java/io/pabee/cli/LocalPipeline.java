@@ -54,12 +54,7 @@ final class LocalPipeline implements AutoCloseable {
     LocalPipeline(KafkaForTests kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
                   String device, String hiddenEncoding, String prefix) throws Exception {
         this.kafka = kafka;
-        Map<String, Object> props = new HashMap<>();
-        for (String[] t : new String[][] {{RouterConfig.INPUT_TOPIC_CONFIG, "text-events"}, {RouterConfig.RESULTS_TOPIC_CONFIG, "results"},
-                {RouterConfig.CONTINUATIONS_TOPIC_CONFIG, "continuations"}, {RouterConfig.DEAD_LETTER_TOPIC_CONFIG, "dead-letters"},
-                {RouterConfig.EXIT_STATS_TOPIC_CONFIG, "exit-stats"}, {RouterConfig.SCHEMAS_TOPIC_CONFIG, "schemas"}}) {
-            props.put(t[0], prefix + t[1]);
-        }
+        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.MODEL_DIR_CONFIG, modelDir.toString());
         props.put(RouterConfig.TASK_CONFIG, task);
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, routerLayers);

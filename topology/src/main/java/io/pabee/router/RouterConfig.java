@@ -100,6 +100,16 @@ public final class RouterConfig extends AbstractConfig {
         return getString(SCHEMAS_TOPIC_CONFIG);
     }
 
+    /** The six topic settings with every name prefixed, e.g. for tests and benchmarks sharing one broker. */
+    public static Map<String, Object> prefixedTopics(String prefix) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        for (String key : new String[] {INPUT_TOPIC_CONFIG, RESULTS_TOPIC_CONFIG, CONTINUATIONS_TOPIC_CONFIG,
+                DEAD_LETTER_TOPIC_CONFIG, EXIT_STATS_TOPIC_CONFIG, SCHEMAS_TOPIC_CONFIG}) {
+            m.put(key, prefix + CONFIG.defaultValues().get(key));
+        }
+        return m;
+    }
+
     /** Markdown rows for the README's configuration table. */
     public static String markdownTable() {
         StringBuilder sb = new StringBuilder("| setting | default | meaning |\n|---|---|---|\n");

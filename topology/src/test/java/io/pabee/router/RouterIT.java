@@ -116,14 +116,7 @@ class RouterIT {
 
     @Test
     void shouldAnswerEveryEventExactlyOnceAndDeadLetterTheBadOnes(@TempDir Path stateDir) throws Exception {
-        Map<String, Object> props = new HashMap<>();
-        String prefix = "it-router-";
-        props.put(RouterConfig.INPUT_TOPIC_CONFIG, prefix + "in");
-        props.put(RouterConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
-        props.put(RouterConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
-        props.put(RouterConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
-        props.put(RouterConfig.EXIT_STATS_TOPIC_CONFIG, prefix + "stats");
-        props.put(RouterConfig.SCHEMAS_TOPIC_CONFIG, prefix + "schemas");
+        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics("it-router-"));
         props.put(RouterConfig.PARTITIONS_CONFIG, 2);
         props.put(RouterConfig.MODEL_DIR_CONFIG, model.path().toString());
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, K);

@@ -25,7 +25,7 @@ class GlueReaderTest {
 
         assertThat(dev).hasSize(4);
         assertThat(dev.get(0)).isEqualTo(new GlueExample("SST-2/dev/0",
-                "it 's a charming and often affecting journey .", null, 1, Float.NaN));
+                "a warm and often touching little story .", null, 1, Float.NaN));
         assertThat(dev).extracting(GlueExample::text).allSatisfy(t -> assertThat(t).isEqualTo(t.strip()));
         assertThat(dev).extracting(GlueExample::label).containsExactly(1, 0, 1, 0);
         assertThat(dev.get(2).text()).isEqualTo("the \" quote never closes , yet the row ends here");
@@ -50,9 +50,9 @@ class GlueReaderTest {
         // a quote-aware parser would merge the rows after the unbalanced '"' into one
         assertThat(dev).hasSize(3);
         assertThat(dev).extracting(GlueExample::label).containsExactly(1, 0, 1);
-        assertThat(dev.get(0).text()).startsWith("He said the foodservice");
+        assertThat(dev.get(0).text()).startsWith("She said the small bakery");
         assertThat(dev.get(0).textPair())
-                .isEqualTo("\"The foodservice pie business does not fit our long-term growth strategy.");
+                .isEqualTo("\"The small bakery unit does not match our plan for growth.");
         assertThat(dev.get(1).textPair()).contains("\"100 percent behind George Bush\"");
         assertThat(dev.get(2).text()).isEqualTo("A plain sentence, with a comma.");
         assertThat(dev.get(2).id()).isEqualTo("MRPC/dev/2");
@@ -74,7 +74,7 @@ class GlueReaderTest {
 
         assertThat(dev).hasSize(3);
         assertThat(dev.get(0)).isEqualTo(new GlueExample("CoLA/dev/0",
-                "The sailors rode the breeze clear of the rocks.", null, 1, Float.NaN));
+                "The gardeners carried the ladder past the fence.", null, 1, Float.NaN));
         assertThat(dev).extracting(GlueExample::label).containsExactly(1, 0, 1);
         assertThat(dev.get(1).text()).isEqualTo("The more you eat \" the less you want.");
     }
@@ -86,8 +86,8 @@ class GlueReaderTest {
         assertThat(dev).hasSize(3);
         assertThat(dev).extracting(GlueExample::score).containsExactly(5.0f, 0.0f, 3.8f);
         assertThat(dev).extracting(GlueExample::label).containsOnly(-1);
-        assertThat(dev.get(0).text()).isEqualTo("A man with a hard hat is dancing.");
-        assertThat(dev.get(0).textPair()).isEqualTo("A man wearing a hard hat is dancing.");
+        assertThat(dev.get(0).text()).isEqualTo("A woman in a red coat is singing.");
+        assertThat(dev.get(0).textPair()).isEqualTo("A woman wearing a red coat is singing.");
         assertThat(dev.get(1).text()).isEqualTo("\"Obama says\" something.");
         assertThat(dev.get(2).isRegression()).isTrue();
     }

@@ -25,6 +25,8 @@ final class RouterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         RouterConfig cfg = new RouterConfig(all);
+        // refuse to start, with a one-line error, on a missing or tampered model file: checked before any task runs
+        new RouterModel(cfg).close();
         Properties client = KafkaRoleOptions.clientProperties(all);
         TopicSetup.ensure(client, cfg);
         io.pabee.serde.SchemaPublisher.publish(client, cfg.schemasTopic());

@@ -1,0 +1,166 @@
+package io.pabee.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.glue.GlueExample;
+import io.pabee.glue.GlueReader;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.prepare.BaseModel;
+import io.pabee.prepare.ModelPreparer;
+import io.pabee.schema.Classification;
+import io.pabee.schema.LayerState;
+import io.pabee.schema.TextEvent;
+import io.pabee.serde.AvroSerde;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.ModelFileException;
+import io.pabee.testkit.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults around the router: every input id still comes out exactly once (read_committed), or the router refuses to start. */
+class RouterFaultsIT {
+    private static ModelDirectory model;
+    private static List<GlueExample> dev;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path glue = GlueReader.defaultGlueDir();
+        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()),
+                m -> { });
+        dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, 300);
+    }
+
+    private static RouterConfig config(String prefix, Path modelDir) {
+        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
+        props.put(RouterConfig.PARTITIONS_CONFIG, 2);
+        props.put(RouterConfig.MODEL_DIR_CONFIG, modelDir.toString());
+        props.put(RouterConfig.BATCH_RECORDS_CONFIG, 32);
+        return new RouterConfig(props);
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> events(RouterConfig cfg, List<GlueExample> examples) {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (GlueExample e : examples) {
+            TextEvent ev = TextEvent.newBuilder().setId(e.id()).setText(e.text()).setTextPair(null).setPatience(null)
+                    .setEventTime(System.currentTimeMillis()).setMetadata(null).build();
+            out.add(new ProducerRecord<>(cfg.inputTopic(), e.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(TextEvent.class).encode(ev)));
+        }
+        return out;
+    }
+
+    private static KafkaStreams streams(EmbeddedKafka kafka, RouterConfig cfg, Path state) {
+        Properties o = new Properties();
+        o.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        o.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        o.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        return new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), "faults-" + cfg.inputTopic(), o));
+    }
+
+    /** Ids across results and continuations, asserting none appears twice. */
+    private static Set<String> answered(EmbeddedKafka kafka, RouterConfig cfg, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> ids = new HashSet<>();
+        while (System.nanoTime() < deadline) {
+            ids.clear();
+            List<String> all = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(cfg.resultsTopic(), Duration.ofSeconds(1), expected)) {
+                all.add(AvroSerde.of(Classification.class).decode(r.value()).getId());
+            }
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(cfg.continuationsTopic(), Duration.ofSeconds(1), expected)) {
+                all.add(AvroSerde.of(LayerState.class).decode(r.value()).getId());
+            }
+            ids.addAll(all);
+            assertThat(all).as("no id twice").hasSize(ids.size());
+            if (ids.size() >= expected) {
+                break;
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void shouldAnswerEveryEventOnceAcrossARouterRestart(@TempDir Path state) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            RouterConfig cfg = config("restart-", model.path());
+            Properties admin = new Properties();
+            admin.put("bootstrap.servers", kafka.bootstrapServers());
+            TopicSetup.ensure(admin, cfg);
+            kafka.produce(cfg.inputTopic(), events(cfg, dev));
+            try (KafkaStreams first = streams(kafka, cfg, state)) {
+                first.start();
+                assertThat(answered(kafka, cfg, 40, Duration.ofSeconds(60))).hasSizeGreaterThanOrEqualTo(40);
+            } // stopped mid-stream: buffered events are in the changelogged store, offsets only with their answers
+            try (KafkaStreams second = streams(kafka, cfg, state)) {
+                second.start();
+                Set<String> ids = answered(kafka, cfg, dev.size(), Duration.ofSeconds(120));
+                assertThat(ids).hasSize(dev.size());
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryEventOnceAcrossABrokerRestart(@TempDir Path state) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            RouterConfig cfg = config("broker-", model.path());
+            Properties admin = new Properties();
+            admin.put("bootstrap.servers", kafka.bootstrapServers());
+            TopicSetup.ensure(admin, cfg);
+            List<ProducerRecord<byte[], byte[]>> in = events(cfg, dev);
+            kafka.produce(cfg.inputTopic(), in.subList(0, 150));
+            try (KafkaStreams router = streams(kafka, cfg, state)) {
+                router.start();
+                assertThat(answered(kafka, cfg, 30, Duration.ofSeconds(60))).hasSizeGreaterThanOrEqualTo(30);
+                kafka.stop(); // same log dirs and port on restart
+                Thread.sleep(2000); // the broker stays down for a while, as in a real outage
+                kafka.restart();
+                kafka.produce(cfg.inputTopic(), in.subList(150, in.size()));
+                Set<String> ids = answered(kafka, cfg, dev.size(), Duration.ofSeconds(180));
+                assertThat(ids).hasSize(dev.size());
+                assertThat(router.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartWithACorruptedOrMissingModelFile(@TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("model");
+        Files.createDirectories(copy.resolve("heads"));
+        for (String f : model.manifest().sha256.keySet()) {
+            if (!f.equals("monolithic.onnx")) {
+                Files.copy(model.path().resolve(f), copy.resolve(f));
+            }
+        }
+        Files.copy(model.path().resolve("manifest.json"), copy.resolve("manifest.json"));
+        RouterConfig cfg = config("corrupt-", copy);
+        new RouterModel(cfg).close(); // the intact copy loads
+        Files.write(copy.resolve("stage-05.onnx"), new byte[] {0}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> new RouterModel(cfg)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("stage-05.onnx").hasMessageContaining("sha256");
+        Files.delete(copy.resolve("stage-05.onnx"));
+        assertThatThrownBy(() -> new RouterModel(cfg)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("stage-05.onnx").hasMessageContaining("missing");
+    }
+}

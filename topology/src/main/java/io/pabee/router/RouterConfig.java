@@ -35,6 +35,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String THREADS_CONFIG = "pabee.onnx.threads";
     public static final String WINDOW_CONFIG = "pabee.analytics.window.ms";
     public static final String HTTP_PORT_CONFIG = "pabee.http.port";
+    public static final String DEDUP_RETENTION_CONFIG = "pabee.dedup.retention.ms";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(INPUT_TOPIC_CONFIG, Type.STRING, "pabee-text-events", Importance.HIGH, "Topic producers write text events to.")
@@ -69,6 +70,9 @@ public final class RouterConfig extends AbstractConfig {
                     "Encoding of hidden states on the continuation topic.")
             .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, "ONNX Runtime intra-op threads (0 = all cores).")
             .define(WINDOW_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, "Analytics tumbling window size.")
+            .define(DEDUP_RETENTION_CONFIG, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "An id seen again within this time is dead-lettered as duplicate-id (0 = no duplicate check). "
+                    + "Ids are keyed per input partition, so producers should key events by id.")
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
                     "Port of the /metrics and /stats HTTP endpoint (0 = none).");
 

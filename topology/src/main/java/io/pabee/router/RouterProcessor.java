@@ -46,6 +46,8 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     private final MeterRegistry metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Long, byte[]> buffer;
+    private KeyValueStore<String, Long> seen;
+    private long dedupRetention;
     private RouterModel model;
     private long nextSeq;
     private long buffered;
@@ -63,6 +65,13 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.buffer = context.getStateStore(RouterTopology.BUFFER_STORE);
+        this.seen = context.getStateStore(RouterTopology.SEEN_STORE);
+        this.dedupRetention = cfg.getLong(RouterConfig.DEDUP_RETENTION_CONFIG);
+        if (dedupRetention > 0) {
+            // forget ids older than the retention, so the store stays bounded
+            context.schedule(Duration.ofMillis(Math.max(1000, dedupRetention / 10)), PunctuationType.WALL_CLOCK_TIME,
+                    this::expireSeen);
+        }
         this.model = modelSupplier.get();
         try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
             while (it.hasNext()) {
@@ -94,6 +103,15 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
             deadLetter(record, meta, e.id, e.reason, e.getMessage());
             return;
         }
+        if (dedupRetention > 0) {
+            Long first = seen.get(event.getId());
+            if (first != null) {
+                deadLetter(record, meta, event.getId(), "duplicate-id", "id " + event.getId() + " was already received "
+                        + (System.currentTimeMillis() - first) + " ms ago");
+                return;
+            }
+            seen.put(event.getId(), System.currentTimeMillis());
+        }
         Pending p = new Pending(System.currentTimeMillis(), record.timestamp(), meta == null ? null : meta.topic(),
                 meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
                 eventSerde.serializer().serialize(null, event));
@@ -102,6 +120,19 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         if (buffered >= cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG)) {
             flush();
         }
+    }
+
+    private void expireSeen(long now) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = seen.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                if (now - kv.value > dedupRetention) {
+                    old.add(kv.key);
+                }
+            }
+        }
+        old.forEach(seen::delete);
     }
 
     /** Checks that need the model: per-event patience range and the texts themselves. */

@@ -26,6 +26,8 @@ public final class RouterTopology {
     public static final String SOURCE = "text-events";
     public static final String PROCESSOR = "pabee-router";
     public static final String BUFFER_STORE = "router-buffer";
+    /** Ids seen recently (id → first-seen time), to dead-letter duplicates; changelogged like the buffer. */
+    public static final String SEEN_STORE = "router-seen-ids";
     public static final String RESULTS_SINK = "results";
     public static final String CONTINUATIONS_SINK = "continuations";
     public static final String DEAD_LETTER_SINK = "dead-letters";
@@ -42,6 +44,8 @@ public final class RouterTopology {
         t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 Serdes.ByteArray()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_STORE), Serdes.String(),
+                Serdes.Long()), PROCESSOR);
         t.addSink(RESULTS_SINK, cfg.resultsTopic(), Serdes.String().serializer(),
                 cast(AvroSerde.of(Classification.class).serializer()), PROCESSOR);
         t.addSink(CONTINUATIONS_SINK, cfg.continuationsTopic(), Serdes.String().serializer(),

@@ -28,19 +28,29 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "0", description = "Port for /metrics (0 = none).")
     int httpPort;
 
+    @Option(names = "--id", description = "Worker id prefix, unique per process (default <host>-<pid>); "
+            + "worker i uses transactional id pabee-worker-<id>-<i>.")
+    String id;
+
     @Override
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         WorkerConfig cfg = new WorkerConfig(all);
         Properties client = KafkaRoleOptions.clientProperties(all);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        String host = InetAddress.getLocalHost().getHostName();
+        // unique per process: two processes sharing a transactional id would fence each other. Zombie fencing
+        // does not need a stable id: transactional offset commits carry the consumer group generation (KIP-447).
+        String prefix = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         List<Worker> pool = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
-            // a stable id per host and slot: a restarted worker fences its own zombie transaction
-            Worker w = new Worker(cfg, client, host + "-" + i, metrics);
+            Worker w = new Worker(cfg, client, prefix + "-" + i, metrics);
             Thread t = new Thread(w, "pabee-worker-" + i);
+            t.setUncaughtExceptionHandler((th, e) -> {
+                failed.set(true);
+                System.err.println("pabee worker: " + th.getName() + " stopped: " + e);
+            });
             pool.add(w);
             threads.add(t);
         }
@@ -51,6 +61,6 @@ final class WorkerCommand implements Callable<Integer> {
                 t.join();
             }
         }
-        return 0;
+        return failed.get() ? 1 : 0; // a fenced or unauthorized worker is fatal: let the supervisor restart the process
     }
 }

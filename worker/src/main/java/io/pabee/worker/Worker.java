@@ -341,7 +341,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private Properties producerProps() {
         Properties p = new Properties();
         p.putAll(client);
-        // a stable id per worker lets a restarted worker fence its zombie predecessor
+        // one id per live worker; a zombie is fenced by the group generation in sendOffsetsToTransaction (KIP-447)
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pabee-worker-" + id);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,0 +1,118 @@
+package io.pabee.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pabee.glue.GlueExample;
+import io.pabee.glue.GlueReader;
+import io.pabee.glue.GlueTask;
+import io.pabee.glue.Split;
+import io.pabee.heads.HeadSet;
+import io.pabee.patience.ExitState;
+import io.pabee.patience.PatiencePolicy;
+import io.pabee.prepare.BaseModel;
+import io.pabee.prepare.ModelPreparer;
+import io.pabee.schema.Classification;
+import io.pabee.schema.LayerState;
+import io.pabee.serde.AvroSerde;
+import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.InFlight;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.StagedEncoder;
+import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.tokenize.TextTokenizer;
+import io.pabee.tokenize.Tokens;
+import io.pabee.worker.Continuations;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Two worker processes; one is SIGKILLed mid-stream; the committed results still hold every id exactly once. */
+class WorkerKillIT {
+    private static final int N = 300;
+
+    private static Process worker(EmbeddedKafka kafka, Path modelDir, String prefix, String name, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Pabee.class.getName(), "worker",
+                "--bootstrap-servers", kafka.bootstrapServers()));
+        for (String kv : List.of("pabee.topic.continuations=" + prefix + "continuations", "pabee.topic.results=" + prefix + "results",
+                "pabee.topic.dead.letters=" + prefix + "dlq", "pabee.worker.group=" + prefix + "workers",
+                "pabee.model.dir=" + modelDir, "pabee.worker.device=cpu", "pabee.worker.max.in.flight=40",
+                "pabee.worker.transaction.timeout.ms=10000", "session.timeout.ms=6000", "heartbeat.interval.ms=1000",
+                "max.poll.interval.ms=10000", "client.id=" + name)) {
+            cmd.add("--set");
+            cmd.add(kv);
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    void shouldLoseAndDuplicateNothingWhenAWorkerProcessIsKilled() throws Exception {
+        Path glue = GlueReader.defaultGlueDir();
+        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        String home = System.getProperty("pabee.home", "../models/prepared");
+        ModelDirectory dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, Path.of(home, "bge-small-en-v15"), m -> { });
+        List<GlueExample> dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, N);
+        List<InFlight> atK = new ArrayList<>();
+        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
+        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
+             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().layers(0, 4))) {
+            List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
+            for (GlueExample e : dev) {
+                Tokens t = tok.encode(e.text(), null);
+                fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
+            }
+            new EarlyExitRunner(enc, heads::apply, 32).runAll(fresh, 4, r -> { }, atK::add);
+        }
+        assertThat(atK).hasSize(N);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String prefix = "kill-";
+            kafka.createTopic(prefix + "continuations", 4, Map.of());
+            kafka.createTopic(prefix + "results", 2, Map.of());
+            kafka.createTopic(prefix + "dlq", 1, Map.of());
+            List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+            for (InFlight r : atK) {
+                LayerState s = Continuations.of((String) r.key, r, System.currentTimeMillis(), null, dir.manifest().base,
+                        dir.version("SST-2"), "SST-2", dir.hidden(), true, 4);
+                in.add(new ProducerRecord<>(prefix + "continuations", ((String) r.key).getBytes(StandardCharsets.UTF_8),
+                        AvroSerde.of(LayerState.class).encode(s)));
+            }
+            Path logs = Files.createTempDirectory("worker-kill");
+            Process a = worker(kafka, dir.path(), prefix, "worker-a", logs.resolve("a.log"));
+            Process b = worker(kafka, dir.path(), prefix, "worker-b", logs.resolve("b.log"));
+            try {
+                kafka.produce(prefix + "continuations", in.subList(0, N / 2));
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (kafka.readAll(prefix + "results", Duration.ofMillis(500), 60).size() < 60 && System.nanoTime() < deadline) {
+                    assertThat(a.isAlive()).as("worker a alive; log: %s", logs).isTrue();
+                }
+                a.destroyForcibly(); // SIGKILL: no shutdown hook, no close, an open transaction left behind
+                assertThat(a.waitFor() == 137 || a.exitValue() != 0).isTrue();
+                kafka.produce(prefix + "continuations", in.subList(N / 2, N));
+                List<ConsumerRecord<byte[], byte[]>> out = kafka.readAll(prefix + "results", Duration.ofSeconds(180), N);
+                List<ConsumerRecord<byte[], byte[]>> after = kafka.readAll(prefix + "results", Duration.ofSeconds(3), N + 1);
+                Set<String> ids = new HashSet<>();
+                for (ConsumerRecord<byte[], byte[]> r : after) {
+                    assertThat(ids.add(AvroSerde.of(Classification.class).decode(r.value()).getId())).as("no id twice").isTrue();
+                }
+                assertThat(out).hasSize(N);
+                assertThat(ids).hasSize(N);
+                assertThat(kafka.readAll(prefix + "dlq", Duration.ofMillis(500), 1)).isEmpty();
+            } finally {
+                a.destroyForcibly();
+                b.destroy();
+                b.waitFor();
+            }
+        }
+    }
+}

@@ -136,6 +136,33 @@ final class LocalPipeline implements AutoCloseable {
         return new Run(results, dead, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** Produces items without waiting for answers (the soak test drives input and output itself). */
+    void send(List<Item> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Item it : items) {
+            TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
+                    .setEventTime(now).setPatience(null).setMetadata(null).build();
+            recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(TextEvent.class).encode(e)));
+        }
+        kafka.produce(cfg.inputTopic(), recs);
+    }
+
+    /** One poll of the outputs (read_committed). */
+    void poll(Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+            if (r.topic().equals(cfg.resultsTopic())) {
+                onResult.accept(AvroSerde.of(Classification.class).decode(r.value()));
+            } else {
+                onDead.accept(AvroSerde.of(DeadLetter.class).decode(r.value()));
+            }
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         pool.forEach(Worker::close);

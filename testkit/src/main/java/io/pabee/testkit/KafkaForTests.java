@@ -70,8 +70,21 @@ public interface KafkaForTests extends AutoCloseable {
   private void createTopics(List<NewTopic> topics) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-      // the controller has committed the topics; wait until the broker serves their metadata too
-      admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+      // the controller has committed the topics; wait until the broker serves their metadata too.
+      // Right after creation the broker may still answer UNKNOWN_TOPIC_OR_PARTITION: retry until a deadline.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        try {
+          admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+          break;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100); // metadata propagation inside the broker; bounded by the deadline above
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

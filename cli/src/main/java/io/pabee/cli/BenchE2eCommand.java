@@ -41,8 +41,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--glue-dir")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--limit", description = "First N SST-2 dev sentences (default: all 872).")
     Integer limit;
@@ -72,7 +72,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         int layers = dir.numLayers();
-        List<GlueExample> dev = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), GlueTask.SST_2, Split.DEV);
+        List<GlueExample> dev = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV);
         if (limit != null) {
             dev = dev.subList(0, Math.min(limit, dev.size()));
         }

@@ -41,8 +41,8 @@ final class BenchInProcessCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "dev", description = "Split (default ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--glue-dir", description = "GLUE data directory (default: $GLUE_DIR or ../shared/data).")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--limit", description = "Use only the first N records.")
     Integer limit;
@@ -75,7 +75,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
         int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
         TaskData data;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength)) {
-            data = TaskData.load(glueDir != null ? glueDir : Paths.glueDir(), t, Split.parse(split), tok);
+            data = TaskData.load(glue.dir(), t, Split.parse(split), tok);
         }
         var records = limit != null ? data.tokens.subList(0, Math.min(limit, data.size())) : data.tokens;
         int[] patiences = Arrays.stream(patience.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();

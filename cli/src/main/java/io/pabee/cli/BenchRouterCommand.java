@@ -60,8 +60,8 @@ final class BenchRouterCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "SST-2")
     String task;
 
-    @Option(names = "--glue-dir")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--limit", description = "Records (default: all of the dev split).")
     Integer limit;
@@ -97,7 +97,7 @@ final class BenchRouterCommand implements Callable<Integer> {
         model.validate();
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<GlueExample> examples = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), t, Split.DEV);
+        List<GlueExample> examples = GlueReader.read(glue.dir(), t, Split.DEV);
         if (limit != null) {
             examples = examples.subList(0, Math.min(limit, examples.size()));
         }

@@ -34,8 +34,8 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1")
     int workers;
 
-    @Option(names = "--glue-dir")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--report", description = "Write the summary as one JSON line to this file.")
     Path report;
@@ -46,7 +46,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<String> texts = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), GlueTask.SST_2, Split.DEV).stream()
+        List<String> texts = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV).stream()
                 .map(GlueExample::text).toList();
         Soak.Result r;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {

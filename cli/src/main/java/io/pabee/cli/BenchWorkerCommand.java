@@ -71,8 +71,8 @@ final class BenchWorkerCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1,2", description = "Worker counts, measured at the largest batch size.")
     String workerCounts;
 
-    @Option(names = "--glue-dir")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--json")
     boolean json;
@@ -86,7 +86,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads("SST-2"));
-        List<GlueExample> dev = GlueReader.read(glueDir != null ? glueDir : Paths.glueDir(), GlueTask.SST_2, Split.DEV);
+        List<GlueExample> dev = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV);
         dev = dev.subList(0, Math.min(limit, dev.size()));
         List<InFlight> states = new ArrayList<>();
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);

@@ -48,8 +48,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "dev", description = "dev (default) or test (held out: report only).")
     String split;
 
-    @Option(names = "--glue-dir", description = "GLUE data directory (default: $GLUE_DIR or ../shared/data).")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--policy", defaultValue = "all",
             description = "patience, fixed, entropy, confidence, vote, or all (default).")
@@ -89,13 +89,13 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
         int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
-        Path glue = glueDir != null ? glueDir : Paths.glueDir();
+        Path glueDir = glue.dir();
 
         LayerFeatures features;
         TaskData data;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
              StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().on(model.executionDevice()))) {
-            data = TaskData.load(glue, t, s, tok);
+            data = TaskData.load(glueDir, t, s, tok);
             Progress bar = new Progress(err, "encode " + t.dirName() + " " + s.id(), data.size());
             features = data.features(dir, enc, maxLength, Paths.root().resolve("models/cache"), bar::update);
         }

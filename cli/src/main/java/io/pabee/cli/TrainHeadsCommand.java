@@ -37,8 +37,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, description = "SST-2, MRPC, RTE, CoLA or STS-B.")
     String task;
 
-    @Option(names = "--glue-dir", description = "GLUE data directory (default: $GLUE_DIR or ../shared/data).")
-    Path glueDir;
+    @Mixin
+    GlueOptions glue;
 
     @Option(names = "--held-out", defaultValue = "0.1",
             description = "Fraction of TRAIN held out to choose the regularization (default ${DEFAULT-VALUE}); dev and test are never used for choices.")
@@ -58,7 +58,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
-        Path glue = glueDir != null ? glueDir : Paths.glueDir();
+        Path glueDir = glue.dir();
         Path cache = Paths.root().resolve("models/cache");
 
         TaskData train;
@@ -67,8 +67,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
         LayerFeatures devF;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
              StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().on(model.executionDevice()))) {
-            train = TaskData.load(glue, t, Split.TRAIN, tok);
-            dev = TaskData.load(glue, t, Split.DEV, tok);
+            train = TaskData.load(glueDir, t, Split.TRAIN, tok);
+            dev = TaskData.load(glueDir, t, Split.DEV, tok);
             trainF = train.features(dir, enc, maxLength, cache, new Progress(err, "encode train", train.size())::update);
             devF = dev.features(dir, enc, maxLength, cache, new Progress(err, "encode dev", dev.size())::update);
         }

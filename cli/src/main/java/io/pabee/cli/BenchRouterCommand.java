@@ -102,7 +102,7 @@ final class BenchRouterCommand implements Callable<Integer> {
             examples = examples.subList(0, Math.min(limit, examples.size()));
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaForTests kafka = KafkaForTests.start()) {
+        try (KafkaForTests kafka = LocalBroker.any()) {
             for (String k : layers.split(",")) {
                 int kk = Integer.parseInt(k.trim());
                 List<Map<String, Object>> runs = new ArrayList<>();

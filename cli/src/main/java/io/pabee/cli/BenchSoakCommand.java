@@ -49,7 +49,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         List<String> texts = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV).stream()
                 .map(GlueExample::text).toList();
         Soak.Result r;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = LocalBroker.embedded()) {
             r = Soak.run(kafka, dir.path(), texts, minutes * 60, rate, workers, s -> {
                 err.println("soak: " + s);
                 err.flush();

@@ -103,7 +103,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         int[] ws = Arrays.stream(workerCounts.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int maxB = Arrays.stream(bs).max().orElse(32);
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaForTests kafka = KafkaForTests.start()) {
+        try (KafkaForTests kafka = LocalBroker.any()) {
             for (int b : bs) {
                 rows.add(measure(kafka, dir, heads, states, b, 1));
             }

@@ -1,0 +1,40 @@
+package io.pabee.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.testkit.KafkaForTests;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker of the one-machine commands (demo, bench): Kafka's own start-up warnings about an
+ * embedded, single-node, temp-dir setup are noise there, so those commands log Kafka at ERROR;
+ * the long-running roles keep WARN.
+ */
+final class LocalBroker {
+    private LocalBroker() {
+    }
+
+    /** An embedded KRaft broker in this JVM (it can be stopped and restarted). */
+    static EmbeddedKafka embedded() throws Exception {
+        quietKafka();
+        return EmbeddedKafka.start();
+    }
+
+    /** Testcontainers' Kafka where a Docker engine runs, else the embedded broker. */
+    static KafkaForTests any() throws Exception {
+        quietKafka();
+        return KafkaForTests.start();
+    }
+
+    private static void quietKafka() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            for (String name : new String[] {"org.apache.kafka", "kafka", "state.change.logger"}) {
+                Logger l = ctx.getLogger(name);
+                if (l.getLevel() == null || l.getLevel().isGreaterOrEqual(Level.WARN)) {
+                    l.setLevel(Level.ERROR);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.pabee.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pabee.glue.GlueReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code bench e2e} on a few SST-2 dev records: every pass answers every record, and the report and plots are written. */
+class BenchE2eCommandIT {
+
+    @Test
+    void shouldWriteAReportWhoseRowsAnswerEveryRecord(@TempDir Path report) throws Exception {
+        Path glue = GlueReader.defaultGlueDir();
+        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        String home = System.getProperty("pabee.home", "../models/prepared");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Pabee.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute("bench", "e2e", "--model-dir", Path.of(home, "bge-small-en-v15").toString(),
+                "--glue-dir", glue.toString(), "--limit", "40", "--patience", "4", "--workers", "1",
+                "--warmup-passes", "1", "--passes", "2", "--json", "--report", report.toString());
+        assertThat(rc).as(err.toString()).isZero();
+
+        List<String> lines = Files.readAllLines(report.resolve("e2e.jsonl"));
+        assertThat(lines).hasSize(2);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode full = json.readTree(lines.get(0));
+        JsonNode pabee = json.readTree(lines.get(1));
+        assertThat(full.get("mode").asText()).isEqualTo("full-depth");
+        assertThat(full.get("mean_exit_layer").asDouble()).isEqualTo(12.0);
+        assertThat(pabee.get("patience").asInt()).isEqualTo(4);
+        for (JsonNode row : List.of(full, pabee)) {
+            assertThat(row.get("records").asInt()).isEqualTo(40);
+            assertThat(row.get("results").asInt()).isEqualTo(40);
+            assertThat(row.get("records_per_s_passes")).hasSize(2);
+            assertThat(row.get("records_per_s_warmup_passes")).hasSize(1);
+            // accuracy is looked up by each pass's own ids: a mismatch would read as 0
+            assertThat(row.get("accuracy").asDouble()).isGreaterThan(0.6);
+        }
+        assertThat(pabee.get("mean_exit_layer").asDouble()).isLessThan(12.0);
+        assertThat(pabee.get("inprocess_pabee_records_per_s_passes")).hasSize(2);
+        String md = Files.readString(report.resolve("report.md"));
+        assertThat(md).contains("| pabee | 4 | 1 |").contains("ratio");
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+            assertThat(pabee.get("cpu_seconds").has("router stream thread")).isTrue();
+            assertThat(md).contains("Where the CPU went");
+        }
+        for (String svg : List.of("accuracy-vs-speedup.svg", "exit-histogram.svg", "throughput-vs-workers.svg")) {
+            assertThat(Files.readString(report.resolve(svg))).contains("<svg").contains("</svg>");
+        }
+    }
+}

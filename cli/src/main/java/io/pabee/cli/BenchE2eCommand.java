@@ -278,7 +278,7 @@ final class BenchE2eCommand implements Callable<Integer> {
             }
         }
         pts.sort(java.util.Comparator.comparingDouble(SvgChart.Point::x));
-        acc.series("pipeline (full depth, patience " + patiences + ")", pts);
+        acc.series("end to end", pts);
         acc.write(dirOut.resolve("accuracy-vs-speedup.svg"));
         long[] h = histograms.getOrDefault("patience=" + defaultPatience + ",workers=1", new long[layers]);
         List<String> cats = new ArrayList<>();

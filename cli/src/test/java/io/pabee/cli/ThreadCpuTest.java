@@ -8,6 +8,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's CPU breakdown: thread names map to components, and a busy thread's CPU shows up under its component. */
@@ -29,6 +30,7 @@ class ThreadCpuTest {
     void shouldAttributeABusyThreadsCpuToItsComponent() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "no /proc (not Linux)");
         Map<String, Long> before = ThreadCpu.snapshot();
+        AtomicReference<Map<String, Long>> after = new AtomicReference<>();
         Thread busy = new Thread(() -> {
             // spin until this thread has used 300 ms of CPU, however loaded the machine is
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -40,14 +42,11 @@ class ThreadCpuTest {
             if (x == 42) {
                 System.out.print("");
             }
+            // read the counters from inside: /proc forgets a thread as soon as it ends
+            after.set(ThreadCpu.snapshot());
         }, "pabee-worker-9");
         busy.start();
-        // read the thread's counters while it is alive: /proc forgets a thread when it ends
-        Map<String, Long> after = before;
-        while (busy.isAlive()) {
-            after = ThreadCpu.snapshot();
-            Thread.sleep(20);
-        }
-        assertThat(ThreadCpu.byComponent(before, after).get("worker thread")).isGreaterThanOrEqualTo(0.2);
+        busy.join();
+        assertThat(ThreadCpu.byComponent(before, after.get()).get("worker thread")).isGreaterThanOrEqualTo(0.2);
     }
 }

@@ -1,6 +1,5 @@
 package io.pabee.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.evaluate.SvgChart;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
@@ -33,8 +32,6 @@ import picocli.CommandLine.Option;
 @Command(name = "e2e", mixinStandardHelpOptions = true,
         header = "End-to-end benchmark (broker + router + workers): PABEE vs full depth, workers; Markdown report with plots.")
 final class BenchE2eCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -116,8 +113,6 @@ final class BenchE2eCommand implements Callable<Integer> {
             }
         }
         Map<String, long[]> histograms = new LinkedHashMap<>();
-        Map<String, Double> cpu = Map.of();
-        double cpuWall = 0;
         try (EmbeddedKafka kafka = LocalBroker.embedded()) {
             int n = 0;
             for (int[] c : configs) {
@@ -155,20 +150,12 @@ final class BenchE2eCommand implements Callable<Integer> {
                 row.put("cpu_seconds", mid.cpu());
                 rows.add(row);
                 histograms.put("patience=" + c[0] + ",workers=" + c[1], DemoCommand.histogram(mid.run().results(), layers));
-                if (c[0] == defaultPatience && c[1] == 1) {
-                    cpu = mid.cpu();
-                    cpuWall = mid.run().seconds();
-                }
             }
         }
         Path dirOut = report != null ? report : Paths.reports().resolve("e2e");
         Files.createDirectories(dirOut);
-        writeReport(dirOut, rows, histograms, layers, inproc, cpu, cpuWall);
-        StringBuilder lines = new StringBuilder();
-        for (Map<String, Object> r : rows) {
-            lines.append(JSON.writeValueAsString(r)).append('\n');
-        }
-        Files.writeString(dirOut.resolve("e2e.jsonl"), lines);
+        writeReport(dirOut, rows, histograms, layers, inproc);
+        String lines = JsonLines.write(rows, dirOut.resolve("e2e.jsonl"));
         if (json) {
             out.print(lines);
         } else {
@@ -196,6 +183,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         r.put("workers", workers);
         r.put("records", items.size());
         r.put("results", run.results().size());
+        r.put("seconds", run.seconds());
         r.put("records_per_s", run.results().size() / run.seconds());
         r.put("latency_p50_ms", pct(lat, 0.5));
         r.put("latency_p99_ms", pct(lat, 0.99));
@@ -225,7 +213,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
 
     private void writeReport(Path dirOut, List<Map<String, Object>> rows, Map<String, long[]> histograms, int layers,
-                             double inproc, Map<String, Double> cpu, double cpuWall) throws Exception {
+                             double inproc) throws Exception {
         StringBuilder md = new StringBuilder("# End-to-end benchmark (embedded broker + router + workers)\n\n");
         md.append(String.format("SST-2 dev, %s records, router layers K = %d, CPU, fp16 continuations, on %d cores shared by the "
                 + "broker, router, workers and analytics. Each configuration runs in its own pipeline: %d unmeasured warm-up "
@@ -262,13 +250,16 @@ final class BenchE2eCommand implements Callable<Integer> {
                             + "**%.3f** (target ≥ 0.8). PABEE end-to-end vs full depth end-to-end: **%.2fx** faster (target ≥ 0.8 × "
                             + "L / mean exit layer = %.2fx).%n",
                     defaultPatience, e2e, inproc, e2e / inproc, e2e / fullRate, target));
-        }
-        if (!cpu.isEmpty()) {
-            double total = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
-            md.append(String.format("%nWhere the CPU went in that pass (patience %d, 1 worker, %.2f s wall, %.2f CPU-s = %.2f cores busy):%n%n",
-                    defaultPatience, cpuWall, total, total / cpuWall));
-            md.append("| component | CPU s | share |\n|---|---|---|\n");
-            cpu.forEach((k, v) -> md.append(String.format("| %s | %.2f | %.0f%% |%n", k, v, 100 * v / total)));
+            @SuppressWarnings("unchecked")
+            Map<String, Double> cpu = (Map<String, Double>) pabee.get("cpu_seconds");
+            if (!cpu.isEmpty()) {
+                double wall = (Double) pabee.get("seconds");
+                double total = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+                md.append(String.format("%nWhere the CPU went in that pass (patience %d, 1 worker, %.2f s wall, %.2f CPU-s = %.2f cores busy):%n%n",
+                        defaultPatience, wall, total, total / wall));
+                md.append("| component | CPU s | share |\n|---|---|---|\n");
+                cpu.forEach((k, v) -> md.append(String.format("| %s | %.2f | %.0f%% |%n", k, v, 100 * v / total)));
+            }
         }
         SvgChart acc = new SvgChart("SST-2 dev end to end: accuracy vs speed-up", "speed-up (L / mean exit layer)", "accuracy");
         List<SvgChart.Point> pts = new ArrayList<>();

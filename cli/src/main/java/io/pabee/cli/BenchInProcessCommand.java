@@ -1,6 +1,5 @@
 package io.pabee.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.bench.InProcessBench;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueTask;
@@ -11,8 +10,8 @@ import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
 import io.pabee.tokenize.TextTokenizer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +26,6 @@ import picocli.CommandLine.Option;
 @Command(name = "inprocess", mixinStandardHelpOptions = true,
         header = "Records/s of the monolithic model, the staged model at full depth, and PABEE with dynamic re-batching.")
 final class BenchInProcessCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -88,10 +85,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
             device = enc.device();
             rows = new InProcessBench(enc, mono, heads::apply, batchSize, repeats).run(records, patiences);
         }
-        if (report != null && report.getParent() != null) {
-            Files.createDirectories(report.getParent());
-        }
-        StringBuilder lines = new StringBuilder();
+        List<Map<String, Object>> objects = new ArrayList<>();
         for (InProcessBench.Row r : rows) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("mode", r.mode());
@@ -105,11 +99,9 @@ final class BenchInProcessCommand implements Callable<Integer> {
             o.put("task", t.dirName());
             o.put("device", device);
             o.put("threads", io.pabee.stage.OrtRuntime.threads());
-            lines.append(JSON.writeValueAsString(o)).append('\n');
+            objects.add(o);
         }
-        if (report != null) {
-            Files.writeString(report, lines);
-        }
+        String lines = JsonLines.write(objects, report);
         if (json) {
             out.print(lines);
         } else {

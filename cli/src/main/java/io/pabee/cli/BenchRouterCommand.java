@@ -1,6 +1,5 @@
 package io.pabee.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
@@ -49,8 +48,6 @@ import picocli.CommandLine.Option;
 @Command(name = "router", mixinStandardHelpOptions = true,
         header = "Router throughput through an embedded broker vs the in-process staged encoder, for several K.")
 final class BenchRouterCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

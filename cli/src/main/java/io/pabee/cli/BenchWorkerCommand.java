@@ -1,6 +1,5 @@
 package io.pabee.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
@@ -23,7 +22,6 @@ import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,8 +46,6 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         header = "Worker pool throughput vs batch size and workers, next to the in-process staged encoder.")
 final class BenchWorkerCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -109,29 +109,18 @@ final class LocalPipeline implements AutoCloseable {
     Run run(List<Item> items, Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
         Map<String, Classification> results = new LinkedHashMap<>();
         Map<String, DeadLetter> dead = new LinkedHashMap<>();
-        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
-        long now = System.currentTimeMillis();
-        for (Item it : items) {
-            TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
-                    .setEventTime(now).setPatience(null).setMetadata(null).build();
-            recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
-                    AvroSerde.of(TextEvent.class).encode(e)));
-        }
+        List<ProducerRecord<byte[], byte[]>> recs = events(items);
         long t0 = System.nanoTime();
         kafka.produce(cfg.inputTopic(), recs);
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (results.size() + dead.size() < items.size() && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                if (r.topic().equals(cfg.resultsTopic())) {
-                    Classification c = AvroSerde.of(Classification.class).decode(r.value());
-                    results.put(c.getId(), c);
-                    onResult.accept(c);
-                } else {
-                    DeadLetter d = AvroSerde.of(DeadLetter.class).decode(r.value());
-                    dead.put(d.getId() != null ? d.getId() : "dead-" + dead.size(), d);
-                    onDead.accept(d);
-                }
-            }
+            poll(Duration.ofMillis(100), c -> {
+                results.put(c.getId(), c);
+                onResult.accept(c);
+            }, d -> {
+                dead.put(d.getId() != null ? d.getId() : "dead-" + dead.size(), d);
+                onDead.accept(d);
+            });
         }
         return new Run(results, dead, (System.nanoTime() - t0) / 1e9);
     }
@@ -141,7 +130,12 @@ final class LocalPipeline implements AutoCloseable {
         if (items.isEmpty()) {
             return;
         }
-        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
+        kafka.produce(cfg.inputTopic(), events(items));
+    }
+
+    /** The items as Avro text events, keyed by id, all with the same event time (now). */
+    private List<ProducerRecord<byte[], byte[]>> events(List<Item> items) {
+        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>(items.size());
         long now = System.currentTimeMillis();
         for (Item it : items) {
             TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
@@ -149,12 +143,16 @@ final class LocalPipeline implements AutoCloseable {
             recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
                     AvroSerde.of(TextEvent.class).encode(e)));
         }
-        kafka.produce(cfg.inputTopic(), recs);
+        return recs;
     }
 
     /** One poll of the outputs (read_committed). */
     void poll(Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+        poll(Duration.ofMillis(50), onResult, onDead);
+    }
+
+    private void poll(Duration timeout, Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
             if (r.topic().equals(cfg.resultsTopic())) {
                 onResult.accept(AvroSerde.of(Classification.class).decode(r.value()));
             } else {

@@ -10,7 +10,7 @@ import io.pabee.schema.Classification;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.PabeeModel;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +113,7 @@ final class BenchE2eCommand implements Callable<Integer> {
             }
         }
         Map<String, long[]> histograms = new LinkedHashMap<>();
-        try (EmbeddedKafka kafka = LocalBroker.embedded()) {
+        try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             int n = 0;
             for (int[] c : configs) {
                 String prefix = "e2e" + (n++) + "-";

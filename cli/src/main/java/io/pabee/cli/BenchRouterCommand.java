@@ -16,7 +16,7 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.tokenize.Tokens;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +99,7 @@ final class BenchRouterCommand implements Callable<Integer> {
             examples = examples.subList(0, Math.min(limit, examples.size()));
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaForTests kafka = LocalBroker.any()) {
+        try (KafkaBroker kafka = LocalBroker.embedded()) {
             for (String k : layers.split(",")) {
                 int kk = Integer.parseInt(k.trim());
                 List<Map<String, Object>> runs = new ArrayList<>();
@@ -154,7 +154,7 @@ final class BenchRouterCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> measure(KafkaForTests kafka, ModelDirectory dir, List<GlueExample> examples, int k)
+    private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, List<GlueExample> examples, int k)
             throws Exception {
         String prefix = "bench-k" + k + "-" + System.nanoTime() + "-";
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));

@@ -5,7 +5,7 @@ import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +49,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         List<String> texts = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV).stream()
                 .map(GlueExample::text).toList();
         Soak.Result r;
-        try (EmbeddedKafka kafka = LocalBroker.embedded()) {
+        try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             r = Soak.run(kafka, dir.path(), texts, minutes * 60, rate, workers, s -> {
                 err.println("soak: " + s);
                 err.flush();

@@ -14,7 +14,7 @@ import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
 import io.pabee.worker.Continuations;
@@ -99,7 +99,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         int[] ws = Arrays.stream(workerCounts.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int maxB = Arrays.stream(bs).max().orElse(32);
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaForTests kafka = LocalBroker.any()) {
+        try (KafkaBroker kafka = LocalBroker.embedded()) {
             for (int b : bs) {
                 rows.add(measure(kafka, dir, heads, states, b, 1));
             }
@@ -135,7 +135,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         return out;
     }
 
-    private Map<String, Object> measure(KafkaForTests kafka, ModelDirectory dir, HeadSet heads, List<InFlight> states,
+    private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, HeadSet heads, List<InFlight> states,
                                         int batch, int workers) throws Exception {
         double inproc;
         try (StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().layers(1, Integer.MAX_VALUE))) {

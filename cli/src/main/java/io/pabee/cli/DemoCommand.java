@@ -8,7 +8,7 @@ import io.pabee.prepare.ModelPreparer;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, LocalPipeline.Item> byId = new HashMap<>();
         items.forEach(i -> byId.put(i.id(), i));
         int[] answered = new int[1];
-        try (EmbeddedKafka kafka = LocalBroker.embedded();
+        try (EmbeddedBroker kafka = LocalBroker.embedded();
              LocalPipeline pipeline = new LocalPipeline(kafka, dir.path(), t.dirName(), routerLayers, patience, workers,
                      model.device, hiddenEncoding, "pabee-")) {
             err.printf("demo: router (layers 1..%d on CPU), %d worker(s), analytics running; streaming %d texts%n",

@@ -2,8 +2,7 @@ package io.pabee.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.pabee.testkit.EmbeddedKafka;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.EmbeddedBroker;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -16,15 +15,9 @@ final class LocalBroker {
     }
 
     /** An embedded KRaft broker in this JVM (it can be stopped and restarted). */
-    static EmbeddedKafka embedded() throws Exception {
+    static EmbeddedBroker embedded() throws Exception {
         quietKafka();
-        return EmbeddedKafka.start();
-    }
-
-    /** Testcontainers' Kafka where a Docker engine runs, else the embedded broker. */
-    static KafkaForTests any() throws Exception {
-        quietKafka();
-        return KafkaForTests.start();
+        return EmbeddedBroker.start();
     }
 
     private static void quietKafka() {

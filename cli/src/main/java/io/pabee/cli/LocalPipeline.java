@@ -10,7 +10,7 @@ import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +43,7 @@ final class LocalPipeline implements AutoCloseable {
     record Run(Map<String, Classification> results, Map<String, DeadLetter> dead, double seconds) {
     }
 
-    private final KafkaForTests kafka;
+    private final KafkaBroker kafka;
     private final RouterConfig cfg;
     private final KafkaStreams router;
     private final KafkaStreams analytics;
@@ -51,7 +51,7 @@ final class LocalPipeline implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
 
-    LocalPipeline(KafkaForTests kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
+    LocalPipeline(KafkaBroker kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
                   String device, String hiddenEncoding, String prefix) throws Exception {
         this.kafka = kafka;
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));

@@ -2,7 +2,7 @@ package io.pabee.cli;
 
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ final class Soak {
         return 0;
     }
 
-    static Result run(EmbeddedKafka kafka, Path modelDir, List<String> texts, double seconds, double rate, int workers,
+    static Result run(EmbeddedBroker kafka, Path modelDir, List<String> texts, double seconds, double rate, int workers,
                       Consumer<String> progress) throws Exception {
         AtomicLong answered = new AtomicLong();
         AtomicLong duplicates = new AtomicLong();

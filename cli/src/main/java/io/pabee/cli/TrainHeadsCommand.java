@@ -6,8 +6,8 @@ import io.pabee.features.TaskData;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.heads.HeadSet;
-import io.pabee.heads.HeadTrainer;
-import io.pabee.heads.HeadsInstaller;
+import io.pabee.headtrain.HeadTrainer;
+import io.pabee.headtrain.HeadsInstaller;
 import io.pabee.patience.HeadOutput;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
@@ -47,7 +47,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the held-out slice.")
     long seed;
 
-    @Option(names = "--export", description = "Also copy the heads file here (e.g. models/src/main/resources/heads/<base> to ship it).")
+    @Option(names = "--export", description = "Also copy the heads file here (e.g. tools/src/main/resources/heads/<base> to ship it).")
     Path export;
 
     @Override

@@ -10,7 +10,7 @@ import io.pabee.glue.Split;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ class SoakIT {
         ModelDirectory dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, Path.of(home, "bge-small-en-v15"), m -> { });
         List<String> texts = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).stream().map(GlueExample::text).toList();
         Soak.Result r;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
             r = Soak.run(kafka, dir.path(), texts, 30, 150, 1, s -> { });
         }
         assertThat(r.produced()).isGreaterThan(4000);

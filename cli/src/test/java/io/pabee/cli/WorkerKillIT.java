@@ -19,7 +19,7 @@ import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
 import io.pabee.worker.Continuations;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 class WorkerKillIT {
     private static final int N = 300;
 
-    private static Process worker(EmbeddedKafka kafka, Path modelDir, String prefix, String name, Path log) throws Exception {
+    private static Process worker(EmbeddedBroker kafka, Path modelDir, String prefix, String name, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Pabee.class.getName(), "worker",
                 "--bootstrap-servers", kafka.bootstrapServers()));
@@ -75,7 +75,7 @@ class WorkerKillIT {
             new EarlyExitRunner(enc, heads::apply, 32).runAll(fresh, 4, r -> { }, atK::add);
         }
         assertThat(atK).hasSize(N);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
             String prefix = "kill-";
             kafka.createTopic(prefix + "continuations", 4, Map.of());
             kafka.createTopic(prefix + "results", 2, Map.of());

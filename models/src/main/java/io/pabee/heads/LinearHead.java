@@ -44,11 +44,11 @@ public final class LinearHead {
         return regression;
     }
 
-    float[][] weights() {
+    public float[][] weights() {
         return weights;
     }
 
-    float[] bias() {
+    public float[] bias() {
         return bias;
     }
 

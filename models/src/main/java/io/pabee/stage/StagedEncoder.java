@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.pabee.prepare.StageSplitter;
 import io.pabee.tokenize.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,18 +67,18 @@ public final class StagedEncoder implements AutoCloseable {
             throw new ModelFileException("cannot load stage model: " + e.getMessage(), e);
         }
         this.stage0HasTypes = sessions[0] != null
-                && sessions[0].getInputNames().contains(StageSplitter.TOKEN_TYPE_IDS);
+                && sessions[0].getInputNames().contains(StageNames.TOKEN_TYPE_IDS);
         this.device = OrtRuntime.effectiveDevice(options.device());
         LOG.info("staged encoder {}: {} layers, hidden {}, stages {}..{} loaded on {}",
                 model.manifest().base, numLayers, hidden, Math.max(0, options.firstLayer()), last, device);
     }
 
     private static void checkNames(int k, OrtSession s) {
-        List<String> want = k == 0 ? List.of(StageSplitter.INPUT_IDS)
-                : List.of(StageSplitter.HIDDEN_IN, StageSplitter.ATTENTION_MASK);
-        if (!s.getInputNames().containsAll(want) || !s.getOutputNames().contains(StageSplitter.HIDDEN_OUT)) {
+        List<String> want = k == 0 ? List.of(StageNames.INPUT_IDS)
+                : List.of(StageNames.HIDDEN_IN, StageNames.ATTENTION_MASK);
+        if (!s.getInputNames().containsAll(want) || !s.getOutputNames().contains(StageNames.HIDDEN_OUT)) {
             throw new ModelFileException("stage " + k + " has inputs " + s.getInputNames() + " and outputs "
-                    + s.getOutputNames() + "; expected " + want + " -> " + StageSplitter.HIDDEN_OUT);
+                    + s.getOutputNames() + "; expected " + want + " -> " + StageNames.HIDDEN_OUT);
         }
     }
 
@@ -119,8 +118,8 @@ public final class StagedEncoder implements AutoCloseable {
         try (OnnxTensor idT = OnnxTensor.createTensor(env, ids, shape);
              OnnxTensor typeT = OnnxTensor.createTensor(env, types, shape)) {
             Map<String, OnnxTensor> in = stage0HasTypes
-                    ? Map.of(StageSplitter.INPUT_IDS, idT, StageSplitter.TOKEN_TYPE_IDS, typeT)
-                    : Map.of(StageSplitter.INPUT_IDS, idT);
+                    ? Map.of(StageNames.INPUT_IDS, idT, StageNames.TOKEN_TYPE_IDS, typeT)
+                    : Map.of(StageNames.INPUT_IDS, idT);
             int[] lengths = batch.stream().mapToInt(Tokens::length).toArray();
             return run(stage(0), in, lengths, t, null);
         } catch (OrtException e) {
@@ -158,7 +157,7 @@ public final class StagedEncoder implements AutoCloseable {
         mask.flip();
         try (OnnxTensor hT = OnnxTensor.createTensor(env, h, new long[] {b, t, hidden});
              OnnxTensor mT = OnnxTensor.createTensor(env, mask, new long[] {b, t})) {
-            return run(stage(layer), Map.of(StageSplitter.HIDDEN_IN, hT, StageSplitter.ATTENTION_MASK, mT), lengths, t,
+            return run(stage(layer), Map.of(StageNames.HIDDEN_IN, hT, StageNames.ATTENTION_MASK, mT), lengths, t,
                     hiddens);
         } catch (OrtException e) {
             throw new IllegalStateException("layer " + layer + " failed: " + e.getMessage(), e);
@@ -181,7 +180,7 @@ public final class StagedEncoder implements AutoCloseable {
         int b = lengths.length;
         FloatBuffer ob = outFloats(b * t * hidden);
         try (OnnxTensor outT = OnnxTensor.createTensor(env, ob, new long[] {b, t, hidden});
-             OrtSession.Result r = s.run(in, Map.of(StageSplitter.HIDDEN_OUT, outT))) {
+             OrtSession.Result r = s.run(in, Map.of(StageNames.HIDDEN_OUT, outT))) {
             List<float[]> res = into != null ? into : new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
                 float[] x = into != null ? into.get(i) : new float[lengths[i] * hidden];

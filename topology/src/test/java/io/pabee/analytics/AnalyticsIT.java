@@ -11,7 +11,8 @@ import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.ExitSite;
 import io.pabee.serde.AvroSerde;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +36,7 @@ class AnalyticsIT {
 
     @Test
     void shouldServeTheWindowOfKnownResultsOverHttp(@TempDir Path state) throws Exception {
-        try (KafkaForTests kafka = KafkaForTests.start()) {
+        try (KafkaBroker kafka = TestBrokers.start()) {
             Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics("it-analytics-"));
             props.put(RouterConfig.PARTITIONS_CONFIG, 1);
             RouterConfig cfg = new RouterConfig(props);

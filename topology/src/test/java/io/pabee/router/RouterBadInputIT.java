@@ -10,7 +10,8 @@ import io.pabee.schema.DeadLetter;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class RouterBadInputIT {
                 {null, "{\"text\":\"keyless and no id\"}", "missing-id"},
                 {"j-null-value", null, "null-value"},
         };
-        try (KafkaForTests kafka = KafkaForTests.start()) {
+        try (KafkaBroker kafka = TestBrokers.start()) {
             Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics("bad-"));
             props.put(RouterConfig.PARTITIONS_CONFIG, 1);
             props.put(RouterConfig.MODEL_DIR_CONFIG, model.path().toString());

@@ -17,7 +17,7 @@ import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.ModelFileException;
-import io.pabee.testkit.EmbeddedKafka;
+import io.pabee.broker.EmbeddedBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ class RouterFaultsIT {
         return out;
     }
 
-    private static KafkaStreams streams(EmbeddedKafka kafka, RouterConfig cfg, Path state) {
+    private static KafkaStreams streams(EmbeddedBroker kafka, RouterConfig cfg, Path state) {
         Properties o = new Properties();
         o.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         o.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
@@ -80,7 +80,7 @@ class RouterFaultsIT {
     }
 
     /** Ids across results and continuations, asserting none appears twice. */
-    private static Set<String> answered(EmbeddedKafka kafka, RouterConfig cfg, int expected, Duration timeout) {
+    private static Set<String> answered(EmbeddedBroker kafka, RouterConfig cfg, int expected, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> ids = new HashSet<>();
         while (System.nanoTime() < deadline) {
@@ -103,7 +103,7 @@ class RouterFaultsIT {
 
     @Test
     void shouldAnswerEveryEventOnceAcrossARouterRestart(@TempDir Path state) {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
             RouterConfig cfg = config("restart-", model.path());
             Properties admin = new Properties();
             admin.put("bootstrap.servers", kafka.bootstrapServers());
@@ -123,7 +123,7 @@ class RouterFaultsIT {
 
     @Test
     void shouldAnswerEveryEventOnceAcrossABrokerRestart(@TempDir Path state) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
             RouterConfig cfg = config("broker-", model.path());
             Properties admin = new Properties();
             admin.put("bootstrap.servers", kafka.bootstrapServers());

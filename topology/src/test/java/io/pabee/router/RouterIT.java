@@ -21,7 +21,8 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import io.pabee.tokenize.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RouterIT {
     private static final int K = 6;
     private static final int PATIENCE = 4;
-    private static KafkaForTests kafka;
+    private static KafkaBroker kafka;
     private static ModelDirectory model;
     private static Path glue;
 
@@ -60,7 +61,7 @@ class RouterIT {
         assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
         model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15,
                 io.pabee.stage.ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()), m -> { });
-        kafka = KafkaForTests.start();
+        kafka = TestBrokers.start();
     }
 
     @AfterAll

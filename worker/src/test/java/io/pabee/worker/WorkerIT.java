@@ -20,7 +20,8 @@ import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.testkit.KafkaForTests;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class WorkerIT {
     private static final int K = 4;
     private static final int N = 300;
-    private static KafkaForTests kafka;
+    private static KafkaBroker kafka;
     private static ModelDirectory dir;
     private static List<GlueExample> dev;
     private static Map<String, InFlight> atK = new HashMap<>();
@@ -80,7 +81,7 @@ class WorkerIT {
             }, r -> atK.put((String) r.key, r));
             runner.runAll(full, enc.numLayers(), r -> expected.put((String) r.key, r), r -> { });
         }
-        kafka = KafkaForTests.start();
+        kafka = TestBrokers.start();
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package io.pabee.cli;
 
-import io.pabee.router.RouterConfig;
+import io.pabee.config.CommonConfigs;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -33,7 +33,8 @@ final class KafkaRoleOptions {
         }
         p.putAll(overrides);
         p.putIfAbsent("bootstrap.servers", bootstrapServers);
-        p.putIfAbsent(RouterConfig.MODEL_DIR_CONFIG, Paths.modelsHome().resolve("bge-small-en-v15").toString());
+        // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME
+        p.putIfAbsent(CommonConfigs.MODEL_DIR_CONFIG, Paths.modelsHome().resolve(CommonConfigs.DEFAULT_BASE).toString());
         return p;
     }
 

@@ -1,5 +1,6 @@
 package io.pabee.cli;
 
+import io.pabee.config.CommonConfigs;
 import io.pabee.prepare.BaseModel;
 import io.pabee.stage.ExecutionDevice;
 import java.nio.file.Path;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that loads a prepared model. */
 final class ModelOptions {
-    @Option(names = "--base", defaultValue = "bge-small-en-v15",
+    @Option(names = "--base", defaultValue = CommonConfigs.DEFAULT_BASE,
             description = "Base encoder: bge-small-en-v15 (default), bge-small-en-v15-q, all-minilm-l6-v2.")
     String base;
 

@@ -1,5 +1,6 @@
 package io.pabee.cli;
 
+import io.pabee.config.CommonConfigs;
 import java.nio.file.Path;
 
 /** Default locations, resolved against the checkout ({@code -Dpabee.root}, set by ops/pabee) so any cwd works. */
@@ -15,7 +16,7 @@ final class Paths {
     /** {@code PABEE_HOME}, else {@code <root>/models/prepared}: where prepared model directories live. */
     static Path modelsHome() {
         String p = System.getenv("PABEE_HOME");
-        return p != null && !p.isBlank() ? Path.of(p) : root().resolve("models/prepared");
+        return p != null && !p.isBlank() ? Path.of(p) : root().resolve(CommonConfigs.DEFAULT_MODELS_HOME);
     }
 
     /** {@code GLUE_DIR}, else {@code <root>/../shared/data}. */

@@ -1,5 +1,6 @@
 package io.pabee.cli;
 
+import io.pabee.config.CommonConfigs;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ final class PrepareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--base", defaultValue = "bge-small-en-v15",
+    @Option(names = "--base", defaultValue = CommonConfigs.DEFAULT_BASE,
             description = "bge-small-en-v15 (default), bge-small-en-v15-q or all-minilm-l6-v2.")
     String base;
 

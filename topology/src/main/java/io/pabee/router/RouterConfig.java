@@ -1,5 +1,6 @@
 package io.pabee.router;
 
+import io.pabee.config.CommonConfigs;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -10,20 +11,21 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
  * Every setting of the router and analytics roles, declared once (name, type, default, validator,
- * doc). Kafka client and Streams settings pass through unchanged alongside these.
+ * doc): the keys the worker reads too come from {@link CommonConfigs}, the rest are declared here.
+ * Kafka client and Streams settings pass through unchanged alongside these.
  */
 public final class RouterConfig extends AbstractConfig {
     public static final String INPUT_TOPIC_CONFIG = "pabee.topic.input";
-    public static final String RESULTS_TOPIC_CONFIG = "pabee.topic.results";
-    public static final String CONTINUATIONS_TOPIC_CONFIG = "pabee.topic.continuations";
-    public static final String DEAD_LETTER_TOPIC_CONFIG = "pabee.topic.dead.letters";
+    public static final String RESULTS_TOPIC_CONFIG = CommonConfigs.RESULTS_TOPIC_CONFIG;
+    public static final String CONTINUATIONS_TOPIC_CONFIG = CommonConfigs.CONTINUATIONS_TOPIC_CONFIG;
+    public static final String DEAD_LETTER_TOPIC_CONFIG = CommonConfigs.DEAD_LETTER_TOPIC_CONFIG;
     public static final String EXIT_STATS_TOPIC_CONFIG = "pabee.topic.exit.stats";
     public static final String SCHEMAS_TOPIC_CONFIG = "pabee.topic.schemas";
     public static final String PARTITIONS_CONFIG = "pabee.topic.partitions";
     public static final String REPLICATION_CONFIG = "pabee.topic.replication.factor";
     public static final String INPUT_FORMAT_CONFIG = "pabee.input.format";
-    public static final String MODEL_DIR_CONFIG = "pabee.model.dir";
-    public static final String TASK_CONFIG = "pabee.task";
+    public static final String MODEL_DIR_CONFIG = CommonConfigs.MODEL_DIR_CONFIG;
+    public static final String TASK_CONFIG = CommonConfigs.TASK_CONFIG;
     public static final String ROUTER_LAYERS_CONFIG = "pabee.router.layers";
     public static final String PATIENCE_CONFIG = "pabee.exit.patience";
     public static final String REGRESSION_THRESHOLD_CONFIG = "pabee.exit.regression.threshold";
@@ -32,17 +34,13 @@ public final class RouterConfig extends AbstractConfig {
     public static final String BATCH_WAIT_CONFIG = "pabee.batch.max.wait.ms";
     public static final String MAX_LENGTH_CONFIG = "pabee.max.length";
     public static final String HIDDEN_ENCODING_CONFIG = "pabee.hidden.encoding";
-    public static final String THREADS_CONFIG = "pabee.onnx.threads";
+    public static final String THREADS_CONFIG = CommonConfigs.THREADS_CONFIG;
     public static final String WINDOW_CONFIG = "pabee.analytics.window.ms";
     public static final String HTTP_PORT_CONFIG = "pabee.http.port";
     public static final String DEDUP_RETENTION_CONFIG = "pabee.dedup.retention.ms";
 
-    public static final ConfigDef CONFIG = new ConfigDef()
+    public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())
             .define(INPUT_TOPIC_CONFIG, Type.STRING, "pabee-text-events", Importance.HIGH, "Topic producers write text events to.")
-            .define(RESULTS_TOPIC_CONFIG, Type.STRING, "pabee-results", Importance.HIGH, "Labeled results (Classification, Avro).")
-            .define(CONTINUATIONS_TOPIC_CONFIG, Type.STRING, "pabee-continuations", Importance.HIGH,
-                    "Records not exited after the router's layers (LayerState with hidden state), read by the worker pool.")
-            .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "pabee-dead-letters", Importance.HIGH, "Rejected input with the reason (DeadLetter).")
             .define(EXIT_STATS_TOPIC_CONFIG, Type.STRING, "pabee-exit-stats", Importance.MEDIUM, "Windowed exit statistics (ExitStats).")
             .define(SCHEMAS_TOPIC_CONFIG, Type.STRING, "pabee-schemas", Importance.LOW,
                     "Compacted topic of every schema version keyed by fingerprint, for consumers in other languages.")
@@ -51,8 +49,6 @@ public final class RouterConfig extends AbstractConfig {
             .define(REPLICATION_CONFIG, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM, "Replication factor of topics created on start.")
             .define(INPUT_FORMAT_CONFIG, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
                     "Input encoding: avro (single-object TextEvent), json ({\\\"id\\\":..,\\\"text\\\":..}) or text (UTF-8, key = id).")
-            .define(MODEL_DIR_CONFIG, Type.STRING, "models/prepared/bge-small-en-v15", Importance.HIGH, "Prepared model directory.")
-            .define(TASK_CONFIG, Type.STRING, "SST-2", Importance.HIGH, "Task whose heads classify (installed in the model directory).")
             .define(ROUTER_LAYERS_CONFIG, Type.INT, 6, Range.atLeast(0), Importance.HIGH,
                     "K: encoder layers run in the router; K >= L means no worker is needed, 0 forwards everything after the embeddings.")
             .define(PATIENCE_CONFIG, Type.INT, 4, Range.atLeast(0), Importance.HIGH,
@@ -68,7 +64,6 @@ public final class RouterConfig extends AbstractConfig {
             .define(MAX_LENGTH_CONFIG, Type.INT, 128, Range.between(3, 512), Importance.LOW, "Truncation length in tokens.")
             .define(HIDDEN_ENCODING_CONFIG, Type.STRING, "fp16", ValidString.in("fp16", "fp32"), Importance.LOW,
                     "Encoding of hidden states on the continuation topic.")
-            .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, "ONNX Runtime intra-op threads (0 = all cores).")
             .define(WINDOW_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM, "Analytics tumbling window size.")
             .define(DEDUP_RETENTION_CONFIG, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                     "An id seen again within this time is dead-lettered as duplicate-id (0 = no duplicate check). "
@@ -114,13 +109,8 @@ public final class RouterConfig extends AbstractConfig {
         return m;
     }
 
-    /** Markdown rows for the README's configuration table. */
+    /** Markdown rows of the router's and analytics' own settings (the shared ones have their own table). */
     public static String markdownTable() {
-        StringBuilder sb = new StringBuilder("| setting | default | meaning |\n|---|---|---|\n");
-        for (ConfigDef.ConfigKey k : CONFIG.configKeys().values()) {
-            sb.append("| `").append(k.name).append("` | `").append(k.defaultValue).append("` | ")
-                    .append(k.documentation.replace("|", "\\|")).append(" |\n");
-        }
-        return sb.toString();
+        return CommonConfigs.markdownTable(CONFIG, CommonConfigs.configDef());
     }
 }

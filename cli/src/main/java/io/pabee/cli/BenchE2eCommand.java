@@ -1,21 +1,22 @@
 package io.pabee.cli;
 
+import io.pabee.bench.ExitSummary;
+import io.pabee.bench.JsonLines;
+import io.pabee.bench.Stats;
 import io.pabee.evaluate.SvgChart;
 import io.pabee.glue.GlueExample;
-import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.patience.PatiencePolicy;
-import io.pabee.schema.Classification;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.PabeeModel;
-import io.pabee.stage.StagedEncoder;
+import io.pabee.stage.ExecutionDevice;
 import io.pabee.broker.EmbeddedBroker;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,32 +75,29 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.validate();
+        if (passes < 1 || warmupPasses < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--passes must be >= 1 and --warmup-passes >= 0");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         int layers = dir.numLayers();
-        List<GlueExample> dev = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV);
-        if (limit != null) {
-            dev = dev.subList(0, Math.min(limit, dev.size()));
-        }
-        if (passes < 1 || warmupPasses < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--passes must be >= 1 and --warmup-passes >= 0");
-        }
-        // the in-process reference: same records, same patience, same model, same passes, no broker
+        int maxLength = model.maxLength(dir);
+        List<GlueExample> dev = glue.read(GlueTask.SST_2, Split.DEV, limit);
+        // the in-process reference: same records, same patience, same model, same passes, no broker; CPU like the router
         List<Double> inprocPasses = new ArrayList<>();
-        try (PabeeModel m = new PabeeModel(dir, "SST-2", StagedEncoder.Options.cpu(), 128, 32)) {
+        try (PabeeModel m = new PabeeModel(dir, "SST-2", model.encoder().on(ExecutionDevice.CPU), maxLength, 32)) {
             List<PabeeModel.Input> in = dev.stream().map(e -> new PabeeModel.Input(e.id(), e.text(), e.textPair())).toList();
             for (int pass = 0; pass < warmupPasses + passes; pass++) {
-                long t0 = System.nanoTime();
-                m.classify(in, new PatiencePolicy(defaultPatience), false);
+                double rate = Stats.perSecond(in.size(), () -> m.classify(in, new PatiencePolicy(defaultPatience), false));
                 if (pass >= warmupPasses) {
-                    inprocPasses.add(in.size() / ((System.nanoTime() - t0) / 1e9));
+                    inprocPasses.add(rate);
                 }
             }
         }
-        double inproc = median(inprocPasses);
+        double inproc = Stats.median(inprocPasses);
         err.printf("bench e2e: in-process PABEE (patience %d): %.1f records/s (passes %s)%n", defaultPatience, inproc,
-                rates(inprocPasses));
+                Stats.rates(inprocPasses));
         List<Map<String, Object>> rows = new ArrayList<>();
         List<int[]> configs = new ArrayList<>();
         configs.add(new int[] {0, 1});
@@ -119,14 +117,12 @@ final class BenchE2eCommand implements Callable<Integer> {
                 String prefix = "e2e" + (n++) + "-";
                 List<Measured> measured = new ArrayList<>();
                 List<Double> warmRates = new ArrayList<>();
-                try (LocalPipeline p = new LocalPipeline(kafka, dir.path(), "SST-2", routerLayers, c[0], c[1], model.device,
-                        "fp16", prefix)) {
+                LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), maxLength, "SST-2", routerLayers,
+                        c[0], c[1], "fp16");
+                try (LocalPipeline p = new LocalPipeline(kafka, settings, prefix, prefix)) {
                     for (int pass = 0; pass < warmupPasses + passes; pass++) {
                         // fresh ids per pass: the router drops repeated ids as duplicates
-                        List<LocalPipeline.Item> items = new ArrayList<>();
-                        for (GlueExample e : dev) {
-                            items.add(new LocalPipeline.Item("p" + pass + "-" + e.id(), e.text(), e.textPair(), e.label()));
-                        }
+                        List<TextEvents.Item> items = TextEvents.items("p" + pass + "-", dev);
                         Map<String, Long> cpu0 = ThreadCpu.snapshot();
                         LocalPipeline.Run run = p.run(items, x -> { }, x -> { });
                         Map<String, Double> used = ThreadCpu.byComponent(cpu0, ThreadCpu.snapshot());
@@ -140,16 +136,16 @@ final class BenchE2eCommand implements Callable<Integer> {
                         }
                     }
                 }
-                measured.sort(java.util.Comparator.comparingDouble(Measured::rate));
-                Measured mid = measured.get(measured.size() / 2);
-                Map<String, Object> row = row(mid.run(), mid.items(), layers, c[0], c[1]);
+                Measured mid = Stats.medianBy(measured, Measured::rate);
+                ExitSummary summary = ResultSummaries.of(mid.run().results().values(), byId(mid.items()), layers);
+                Map<String, Object> row = row(mid.run(), mid.items().size(), summary, c[0], c[1]);
                 row.put("records_per_s_passes", measured.stream().map(Measured::rate).toList());
                 row.put("records_per_s_warmup_passes", warmRates);
                 row.put("inprocess_pabee_records_per_s", inproc);
                 row.put("inprocess_pabee_records_per_s_passes", inprocPasses);
                 row.put("cpu_seconds", mid.cpu());
                 rows.add(row);
-                histograms.put("patience=" + c[0] + ",workers=" + c[1], DemoCommand.histogram(mid.run().results(), layers));
+                histograms.put("patience=" + c[0] + ",workers=" + c[1], summary.histogram());
             }
         }
         Path dirOut = report != null ? report : Paths.reports().resolve("e2e");
@@ -165,51 +161,33 @@ final class BenchE2eCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> row(LocalPipeline.Run run, List<LocalPipeline.Item> items, int layers, int patience,
-                                           int workers) {
-        double mean = run.results().values().stream().mapToInt(Classification::getExitLayer).average().orElse(0);
-        long[] lat = run.results().values().stream().mapToLong(Classification::getLatencyMs).sorted().toArray();
-        int correct = 0;
-        for (LocalPipeline.Item it : items) {
-            Classification c = run.results().get(it.id());
-            if (c != null && c.getLabelIndex() == it.label()) {
-                correct++;
-            }
-        }
-        long router = run.results().values().stream().filter(c -> c.getExitedAt().name().equals("ROUTER")).count();
+    private static Map<String, TextEvents.Item> byId(List<TextEvents.Item> items) {
+        Map<String, TextEvents.Item> m = new HashMap<>();
+        items.forEach(i -> m.put(i.id(), i));
+        return m;
+    }
+
+    private static Map<String, Object> row(LocalPipeline.Run run, int records, ExitSummary s, int patience, int workers) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("mode", patience == 0 ? "full-depth" : "pabee");
         r.put("patience", patience);
         r.put("workers", workers);
-        r.put("records", items.size());
-        r.put("results", run.results().size());
+        r.put("records", records);
+        r.put("results", s.results());
         r.put("seconds", run.seconds());
-        r.put("records_per_s", run.results().size() / run.seconds());
-        r.put("latency_p50_ms", pct(lat, 0.5));
-        r.put("latency_p99_ms", pct(lat, 0.99));
-        r.put("accuracy", (double) correct / items.size());
-        r.put("mean_exit_layer", mean);
-        r.put("speedup", mean == 0 ? 0 : layers / mean);
-        r.put("exited_at_router", router);
+        r.put("records_per_s", s.results() / run.seconds());
+        r.put("latency_p50_ms", s.latencyP50Ms());
+        r.put("latency_p99_ms", s.latencyP99Ms());
+        // every record counts: one without a result is a wrong answer here
+        r.put("accuracy", (double) s.correct() / records);
+        r.put("mean_exit_layer", s.meanExitLayer());
+        r.put("speedup", s.speedup());
+        r.put("exited_at_router", s.exitedAtRouter());
         return r;
     }
 
     /** One measured pass. */
-    private record Measured(LocalPipeline.Run run, List<LocalPipeline.Item> items, Map<String, Double> cpu, double rate) {
-    }
-
-    private static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        return s.get(s.size() / 2);
-    }
-
-    private static String rates(List<Double> xs) {
-        return xs.stream().map(x -> String.format("%.1f", x)).toList().toString();
-    }
-
-    private static long pct(long[] sorted, double q) {
-        return sorted.length == 0 ? 0 : sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    private record Measured(LocalPipeline.Run run, List<TextEvents.Item> items, Map<String, Double> cpu, double rate) {
     }
 
     private void writeReport(Path dirOut, List<Map<String, Object>> rows, Map<String, long[]> histograms, int layers,

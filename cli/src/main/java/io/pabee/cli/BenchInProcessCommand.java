@@ -1,6 +1,7 @@
 package io.pabee.cli;
 
 import io.pabee.bench.InProcessBench;
+import io.pabee.bench.JsonLines;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
@@ -69,7 +70,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
-        int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
+        int maxLength = model.maxLength(dir);
         TaskData data;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength)) {
             data = TaskData.load(glue.dir(), t, Split.parse(split), tok);

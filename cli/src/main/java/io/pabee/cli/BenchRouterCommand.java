@@ -1,37 +1,31 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.bench.FreshRecords;
+import io.pabee.bench.JsonLines;
+import io.pabee.bench.Stats;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
-import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
-import io.pabee.schema.TextEvent;
-import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
-import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.broker.KafkaBroker;
 import io.pabee.tokenize.Tokens;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -91,24 +85,21 @@ final class BenchRouterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
-        model.validate();
+        model.requireCpu("the router runs its layers on CPU (workers use --device in bench worker and e2e)");
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<GlueExample> examples = GlueReader.read(glue.dir(), t, Split.DEV);
-        if (limit != null) {
-            examples = examples.subList(0, Math.min(limit, examples.size()));
-        }
+        List<GlueExample> examples = glue.read(t, Split.DEV, limit);
         List<Map<String, Object>> rows = new ArrayList<>();
         try (KafkaBroker kafka = LocalBroker.embedded()) {
             for (String k : layers.split(",")) {
                 int kk = Integer.parseInt(k.trim());
                 List<Map<String, Object>> runs = new ArrayList<>();
                 for (int i = 0; i < Math.max(1, repeats); i++) {
-                    runs.add(measure(kafka, dir, examples, kk));
+                    String prefix = "bench-k" + kk + "-" + System.nanoTime() + "-";
+                    runs.add(measure(kafka, prefix, routerConfig(prefix, dir, t, kk), examples));
                 }
                 // the run with the median router/in-process ratio; this shared machine is noisy
-                runs.sort(java.util.Comparator.comparingDouble(r -> (Double) r.get("ratio")));
-                Map<String, Object> median = runs.get(runs.size() / 2);
+                Map<String, Object> median = Stats.medianBy(runs, r -> (Double) r.get("ratio"));
                 median.put("repeats", runs.size());
                 median.put("ratios", runs.stream().map(r -> r.get("ratio")).toList());
                 rows.add(median);
@@ -132,93 +123,65 @@ final class BenchRouterCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<ProducerRecord<byte[], byte[]>> records(RouterConfig cfg, List<GlueExample> examples, String idPrefix) {
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-        long now = System.currentTimeMillis();
-        for (GlueExample e : examples) {
-            TextEvent ev = TextEvent.newBuilder().setId(idPrefix + e.id()).setText(e.text()).setTextPair(e.textPair())
-                    .setPatience(null).setEventTime(now).setMetadata(null).build();
-            out.add(new ProducerRecord<>(cfg.inputTopic(), ev.getId().getBytes(StandardCharsets.UTF_8),
-                    AvroSerde.of(TextEvent.class).encode(ev)));
-        }
-        return out;
-    }
-
-    /** Polls one read_committed consumer on both outputs until {@code expected} more records arrived (10 min at most). */
-    private static void await(KafkaConsumer<byte[], byte[]> c, RouterConfig cfg, int[] counts, int expected) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (counts[0] + counts[1] < expected && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                counts[r.topic().equals(cfg.resultsTopic()) ? 0 : 1]++;
-            }
-        }
-    }
-
-    private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, List<GlueExample> examples, int k)
-            throws Exception {
-        String prefix = "bench-k" + k + "-" + System.nanoTime() + "-";
+    /** The router of one run: topics behind {@code prefix}, this task's heads, K layers, and the model options. */
+    RouterConfig routerConfig(String prefix, ModelDirectory dir, GlueTask t, int k) {
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.PARTITIONS_CONFIG, 1);
         props.put(RouterConfig.MODEL_DIR_CONFIG, dir.path().toString());
+        props.put(RouterConfig.TASK_CONFIG, t.dirName());
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, k);
         props.put(RouterConfig.PATIENCE_CONFIG, patience);
         props.put(RouterConfig.STAGE_BATCH_CONFIG, batchSize);
         props.put(RouterConfig.BATCH_RECORDS_CONFIG, microBatch);
-        RouterConfig cfg = new RouterConfig(props);
-        Properties admin = new Properties();
-        admin.put("bootstrap.servers", kafka.bootstrapServers());
-        TopicSetup.ensure(admin, cfg);
+        props.put(RouterConfig.THREADS_CONFIG, model.threads);
+        props.put(RouterConfig.MAX_LENGTH_CONFIG, model.maxLength(dir));
+        return new RouterConfig(props);
+    }
 
-        // in-process reference on the same records, same batch size, same K
-        double inproc;
+    /** In-process records/s of the router's model (same records, batch size, K and patience), after a 64-record warm-up. */
+    private double inProcess(RouterConfig cfg, List<GlueExample> examples) {
         try (RouterModel m = new RouterModel(cfg)) {
-            List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
-            for (GlueExample e : examples) {
-                Tokens tk = m.tokenizer().encode(e.text(), e.textPair());
-                fresh.add(new EarlyExitRunner.Fresh(tk, new InFlight(e.id(), tk.length(), null, 0, new PatiencePolicy(patience),
-                        new ExitState())));
-            }
-            m.runner().runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
-            List<EarlyExitRunner.Fresh> again = new ArrayList<>();
-            for (EarlyExitRunner.Fresh f : fresh) {
-                again.add(new EarlyExitRunner.Fresh(f.tokens(), new InFlight(f.record().key, f.tokens().length(), null, 0,
-                        new PatiencePolicy(patience), new ExitState())));
-            }
-            long t0 = System.nanoTime();
-            m.runner().runAll(again, k, r -> { }, r -> { });
-            inproc = examples.size() / ((System.nanoTime() - t0) / 1e9);
+            List<Tokens> tokens = examples.stream().map(e -> m.tokenizer().encode(e.text(), e.textPair())).toList();
+            int k = m.routerLayers();
+            m.runner().runAll(FreshRecords.of(tokens.subList(0, Math.min(64, tokens.size())), i -> i, new PatiencePolicy(patience)),
+                    k, r -> { }, r -> { });
+            List<EarlyExitRunner.Fresh> fresh = FreshRecords.of(tokens, i -> examples.get(i).id(), new PatiencePolicy(patience));
+            return Stats.perSecond(examples.size(), () -> m.runner().runAll(fresh, k, r -> { }, r -> { }));
         }
+    }
 
-        List<ProducerRecord<byte[], byte[]>> warm = records(cfg, examples.subList(0, Math.min(64, examples.size())), "warm-");
-        List<ProducerRecord<byte[], byte[]>> in = records(cfg, examples, "");
+    private Map<String, Object> measure(KafkaBroker kafka, String prefix, RouterConfig cfg, List<GlueExample> examples)
+            throws Exception {
+        TopicSetup.ensure(WorkerPool.client(kafka.bootstrapServers()), cfg);
+        double inproc = inProcess(cfg, examples);
+
+        List<ProducerRecord<byte[], byte[]>> warm = TextEvents.records(cfg.inputTopic(),
+                TextEvents.items("warm-", examples.subList(0, Math.min(64, examples.size()))));
+        List<ProducerRecord<byte[], byte[]>> in = TextEvents.records(cfg.inputTopic(), TextEvents.items("", examples));
         Path state = Files.createTempDirectory("pabee-bench-router");
         Properties overrides = new Properties();
         overrides.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         overrides.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
-        Map<String, Object> cc = new HashMap<>(kafka.consumerConfig(prefix + "counter"));
         int[] counts = new int[2];
         double seconds;
         try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
-             KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(cc)) {
+             KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(kafka.consumerConfig(prefix + "counter"))) {
             outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
             streams.start();
             // warm-up: model load, group join, first transactions; not timed
             kafka.produce(cfg.inputTopic(), warm);
-            await(outputs, cfg, counts, warm.size());
-            counts[0] = 0;
-            counts[1] = 0;
+            Outputs.await(outputs, warm.size(), r -> { });
             long t0 = System.nanoTime();
             kafka.produce(cfg.inputTopic(), in);
-            await(outputs, cfg, counts, in.size());
+            Outputs.await(outputs, in.size(), r -> counts[r.topic().equals(cfg.resultsTopic()) ? 0 : 1]++);
             seconds = (System.nanoTime() - t0) / 1e9;
         }
-        int exited = counts[0];
-        int continued = counts[1];
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("mode", "router");
-        row.put("router_layers", k);
+        row.put("task", cfg.getString(RouterConfig.TASK_CONFIG));
+        row.put("router_layers", cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG));
         row.put("patience", patience);
         row.put("records", examples.size());
         row.put("commit_interval_ms", commitInterval);
@@ -226,8 +189,8 @@ final class BenchRouterCommand implements Callable<Integer> {
         row.put("records_per_s", examples.size() / seconds);
         row.put("inprocess_records_per_s", inproc);
         row.put("ratio", examples.size() / seconds / inproc);
-        row.put("exited_at_router", exited);
-        row.put("continued", continued);
+        row.put("exited_at_router", counts[0]);
+        row.put("continued", counts[1]);
         return row;
     }
 }

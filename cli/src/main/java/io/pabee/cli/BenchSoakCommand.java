@@ -1,7 +1,7 @@
 package io.pabee.cli;
 
 import io.pabee.glue.GlueExample;
-import io.pabee.glue.GlueReader;
+import io.pabee.bench.JsonLines;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.stage.ModelDirectory;
@@ -34,6 +34,12 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1")
     int workers;
 
+    @Option(names = "--router-layers", defaultValue = "6", description = "K (default ${DEFAULT-VALUE}).")
+    int routerLayers;
+
+    @Option(names = "--patience", defaultValue = "4", description = "PABEE patience (default ${DEFAULT-VALUE}).")
+    int patience;
+
     @Mixin
     GlueOptions glue;
 
@@ -46,11 +52,12 @@ final class BenchSoakCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<String> texts = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV).stream()
-                .map(GlueExample::text).toList();
+        List<String> texts = glue.read(GlueTask.SST_2, Split.DEV, null).stream().map(GlueExample::text).toList();
+        LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), model.maxLength(dir), "SST-2",
+                routerLayers, patience, workers, "fp16");
         Soak.Result r;
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
-            r = Soak.run(kafka, dir.path(), texts, minutes * 60, rate, workers, s -> {
+            r = Soak.run(kafka, settings, texts, minutes * 60, rate, s -> {
                 err.println("soak: " + s);
                 err.flush();
             });

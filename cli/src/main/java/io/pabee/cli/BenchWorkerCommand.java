@@ -1,8 +1,11 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.bench.FreshRecords;
+import io.pabee.bench.JsonLines;
+import io.pabee.bench.Stats;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
-import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.heads.HeadSet;
@@ -11,26 +14,24 @@ import io.pabee.patience.PatiencePolicy;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.ExecutionDevice;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.broker.KafkaBroker;
 import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
 import io.pabee.worker.Continuations;
-import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +54,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--limit", defaultValue = "400", description = "SST-2 dev records (default ${DEFAULT-VALUE}).")
-    int limit;
+    Integer limit;
 
     @Option(names = "--router-layers", defaultValue = "4", description = "K: layers already run by the router (default ${DEFAULT-VALUE}).")
     int k;
@@ -82,18 +83,13 @@ final class BenchWorkerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads("SST-2"));
-        List<GlueExample> dev = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV);
-        dev = dev.subList(0, Math.min(limit, dev.size()));
+        List<GlueExample> dev = glue.read(GlueTask.SST_2, Split.DEV, limit);
         List<InFlight> states = new ArrayList<>();
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu())) {
-            List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
-            for (GlueExample e : dev) {
-                Tokens t = tok.encode(e.text(), null);
-                fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(patience),
-                        new ExitState())));
-            }
-            new EarlyExitRunner(enc, heads::apply, 32).runAll(fresh, k, r -> { }, states::add);
+        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), model.maxLength(dir));
+             StagedEncoder enc = new StagedEncoder(dir, model.encoder().on(ExecutionDevice.CPU))) {
+            List<Tokens> tokens = dev.stream().map(e -> tok.encode(e.text(), null)).toList();
+            new EarlyExitRunner(enc, heads::apply, 32).runAll(FreshRecords.of(tokens, i -> dev.get(i).id(), new PatiencePolicy(patience)),
+                    k, r -> { }, states::add);
         }
         int[] bs = Arrays.stream(batchSizes.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int[] ws = Arrays.stream(workerCounts.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
@@ -113,8 +109,8 @@ final class BenchWorkerCommand implements Callable<Integer> {
         if (json) {
             out.print(lines);
         } else {
-            out.printf("%d continuations (SST-2 dev after K = %d, patience %d), CPU; records/s from first input to last result%n",
-                    states.size(), k, patience);
+            out.printf("%d continuations (SST-2 dev after K = %d, patience %d), %s; records/s from first input to last result%n",
+                    states.size(), k, patience, model.device);
             out.printf("%-8s %-8s %14s %16s %8s%n", "batch", "workers", "pool rec/s", "in-process rec/s", "ratio");
             for (Map<String, Object> r : rows) {
                 out.printf("%-8s %-8s %14.1f %16.1f %8.3f%n", r.get("batch_size"), r.get("workers"), r.get("records_per_s"),
@@ -135,17 +131,20 @@ final class BenchWorkerCommand implements Callable<Integer> {
         return out;
     }
 
+    /** In-process records/s of resuming the same continuations on the pool's device, at the same batch size. */
+    private double inProcess(ModelDirectory dir, HeadSet heads, List<InFlight> states, int batch) {
+        try (StagedEncoder enc = new StagedEncoder(dir, model.encoder().layers(1, Integer.MAX_VALUE))) {
+            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, batch);
+            runner.run(Collections.emptyIterator(), copies(states.subList(0, Math.min(32, states.size()))),
+                    enc.numLayers(), r -> { }, r -> { });
+            return Stats.perSecond(states.size(),
+                    () -> runner.run(Collections.emptyIterator(), copies(states), enc.numLayers(), r -> { }, r -> { }));
+        }
+    }
+
     private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, HeadSet heads, List<InFlight> states,
                                         int batch, int workers) throws Exception {
-        double inproc;
-        try (StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().layers(1, Integer.MAX_VALUE))) {
-            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, batch);
-            runner.run(java.util.Collections.emptyIterator(), copies(states.subList(0, Math.min(32, states.size()))),
-                    enc.numLayers(), r -> { }, r -> { });
-            long t0 = System.nanoTime();
-            runner.run(java.util.Collections.emptyIterator(), copies(states), enc.numLayers(), r -> { }, r -> { });
-            inproc = states.size() / ((System.nanoTime() - t0) / 1e9);
-        }
+        double inproc = inProcess(dir, heads, states, batch);
         String prefix = "benchw-b" + batch + "-w" + workers + "-" + System.nanoTime() + "-";
         kafka.createTopic(prefix + "continuations", 4, Map.of());
         kafka.createTopic(prefix + "results", 2, Map.of());
@@ -157,17 +156,9 @@ final class BenchWorkerCommand implements Callable<Integer> {
         p.put(WorkerConfig.GROUP_CONFIG, prefix + "group");
         p.put(WorkerConfig.MODEL_DIR_CONFIG, dir.path().toString());
         p.put(WorkerConfig.DEVICE_CONFIG, model.device);
+        p.put(WorkerConfig.THREADS_CONFIG, model.threads);
         p.put(WorkerConfig.STAGE_BATCH_CONFIG, batch);
         WorkerConfig cfg = new WorkerConfig(p);
-        Properties client = new Properties();
-        client.put("bootstrap.servers", kafka.bootstrapServers());
-        List<Worker> pool = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(cfg, client, prefix + i, new SimpleMeterRegistry());
-            pool.add(w);
-            threads.add(new Thread(w, "bench-worker-" + i));
-        }
         String version = dir.version("SST-2");
         List<ProducerRecord<byte[], byte[]>> warm = new ArrayList<>();
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
@@ -182,20 +173,17 @@ final class BenchWorkerCommand implements Callable<Integer> {
             }
         }
         double seconds;
-        try (KafkaConsumer<byte[], byte[]> results = new KafkaConsumer<>(kafka.consumerConfig(prefix + "count"))) {
+        try (WorkerPool pool = new WorkerPool(cfg, WorkerPool.client(kafka.bootstrapServers()), prefix, workers,
+                new SimpleMeterRegistry());
+             KafkaConsumer<byte[], byte[]> results = new KafkaConsumer<>(kafka.consumerConfig(prefix + "count"))) {
             results.subscribe(List.of(prefix + "results"));
-            threads.forEach(Thread::start);
+            pool.start();
             kafka.produce(prefix + "continuations", warm);
-            await(results, warm.size());
+            Outputs.await(results, warm.size(), r -> { });
             long t0 = System.nanoTime();
             kafka.produce(prefix + "continuations", in);
-            await(results, in.size());
+            Outputs.await(results, in.size(), r -> { });
             seconds = (System.nanoTime() - t0) / 1e9;
-        } finally {
-            pool.forEach(Worker::close);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("mode", "worker");
@@ -207,13 +195,5 @@ final class BenchWorkerCommand implements Callable<Integer> {
         row.put("ratio", states.size() / seconds / inproc);
         row.put("device", model.device);
         return row;
-    }
-
-    private static void await(KafkaConsumer<byte[], byte[]> c, int expected) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        int n = 0;
-        while (n < expected && System.nanoTime() < deadline) {
-            n += c.poll(Duration.ofMillis(100)).count();
-        }
     }
 }

@@ -1,12 +1,11 @@
 package io.pabee.cli;
 
-import io.pabee.glue.GlueExample;
+import io.pabee.bench.ExitSummary;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.schema.Classification;
-import io.pabee.schema.DeadLetter;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.broker.EmbeddedBroker;
 import java.io.BufferedReader;
@@ -74,29 +73,35 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.validate();
+        if (input != null && glueDir != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--input and --glue-dir exclude each other: give one source of texts");
+        }
+        if (glueDir == null && spec.commandLine().getParseResult().hasMatchedOption("--split")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--split applies to --glue-dir data only");
+        }
         GlueTask t = GlueTask.parse(task);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelPreparer.ensurePrepared(model.baseModel(), model.dir(), m -> err.println("prepare: " + m));
-        List<LocalPipeline.Item> items = items(t);
+        List<TextEvents.Item> items = items(t);
         if (items.isEmpty()) {
             throw new IllegalArgumentException("no texts to classify");
         }
         long started = System.nanoTime();
         err.println("demo: starting an embedded Kafka broker (KRaft)...");
-        Map<String, LocalPipeline.Item> byId = new HashMap<>();
+        Map<String, TextEvents.Item> byId = new HashMap<>();
         items.forEach(i -> byId.put(i.id(), i));
         int[] answered = new int[1];
         try (EmbeddedBroker kafka = LocalBroker.embedded();
-             LocalPipeline pipeline = new LocalPipeline(kafka, dir.path(), t.dirName(), routerLayers, patience, workers,
-                     model.device, hiddenEncoding, "pabee-")) {
-            err.printf("demo: router (layers 1..%d on CPU), %d worker(s), analytics running; streaming %d texts%n",
-                    routerLayers, workers, items.size());
+             LocalPipeline pipeline = new LocalPipeline(kafka, LocalPipeline.Settings.of(model, dir.path(), model.maxLength(dir),
+                     t.dirName(), routerLayers, patience, workers, hiddenEncoding), "", "pabee-")) {
+            err.printf("demo: router (layers 1..%d on CPU), %d worker(s), analytics running; streaming %d texts from %s to %s%n",
+                    routerLayers, workers, items.size(), pipeline.config().inputTopic(), pipeline.config().resultsTopic());
             Map<String, Classification> live = new HashMap<>();
             LocalPipeline.Run run = pipeline.run(items, c -> {
                 live.put(c.getId(), c);
                 if (!quiet) {
-                    LocalPipeline.Item it = byId.get(c.getId());
+                    TextEvents.Item it = byId.get(c.getId());
                     out.printf("%-12s %-9s p=%.2f exit layer %2d at %-6s %s%n", c.getId(),
                             c.getLabel() != null ? c.getLabel() : String.format("%.2f", c.getScore()),
                             c.getProbabilities().isEmpty() ? 0f : c.getProbabilities().get(Math.max(0, c.getLabelIndex())),
@@ -105,25 +110,24 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (++answered[0] % Math.max(50, items.size() / 10) == 0) {
                     err.printf("demo: %d/%d answered; exits by layer %s%n", answered[0], items.size(),
-                            Arrays.toString(histogram(live, dir.numLayers())));
+                            Arrays.toString(ResultSummaries.of(live.values(), byId, dir.numLayers()).histogram()));
                 }
             }, d -> {
                 if (!quiet) {
                     out.printf("%-12s REJECTED  %s: %s%n", d.getId(), d.getReason(), d.getDetail());
                 }
             });
-            printSummary(out, t, items, run.results(), run.dead(), dir.numLayers(), run.seconds());
+            printSummary(out, items.size(), ResultSummaries.of(run.results().values(), byId, dir.numLayers()), run.dead().size(),
+                    dir.numLayers(), run.seconds());
             err.printf("demo: done in %.1f s; shutting everything down%n", (System.nanoTime() - started) / 1e9);
             return run.results().size() + run.dead().size() == items.size() ? 0 : 1;
         }
     }
 
-    private List<LocalPipeline.Item> items(GlueTask t) throws Exception {
-        List<LocalPipeline.Item> out = new ArrayList<>();
+    private List<TextEvents.Item> items(GlueTask t) throws Exception {
+        List<TextEvents.Item> out = new ArrayList<>();
         if (glueDir != null) {
-            for (GlueExample e : GlueReader.read(glueDir, t, Split.parse(split))) {
-                out.add(new LocalPipeline.Item(e.id(), e.text(), e.textPair(), e.label()));
-            }
+            out.addAll(TextEvents.items("", GlueReader.read(glueDir, t, Split.parse(split))));
         } else {
             InputStream in = input == null ? getClass().getClassLoader().getResourceAsStream("samples/sst2-samples.txt")
                     : input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
@@ -132,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                 int n = 0;
                 while ((line = r.readLine()) != null) {
                     if (!line.isBlank()) {
-                        out.add(new LocalPipeline.Item("text-" + (n++), line.strip(), null, -1));
+                        out.add(new TextEvents.Item("text-" + (n++), line.strip(), null, -1));
                     }
                 }
             }
@@ -144,53 +148,23 @@ final class DemoCommand implements Callable<Integer> {
         return s.length() <= 70 ? s : s.substring(0, 67) + "...";
     }
 
-    static long[] histogram(Map<String, Classification> results, int layers) {
-        long[] h = new long[layers];
-        for (Classification c : results.values()) {
-            h[c.getExitLayer() - 1]++;
-        }
-        return h;
-    }
-
-    private static void printSummary(PrintWriter out, GlueTask t, List<LocalPipeline.Item> items, Map<String, Classification> results,
-                                     Map<String, DeadLetter> dead, int layers, double seconds) {
-        long[] h = histogram(results, layers);
-        double mean = results.values().stream().mapToInt(Classification::getExitLayer).average().orElse(0);
-        long[] lat = results.values().stream().mapToLong(Classification::getLatencyMs).sorted().toArray();
-        long router = results.values().stream().filter(c -> c.getExitedAt().name().equals("ROUTER")).count();
+    private static void printSummary(PrintWriter out, int records, ExitSummary s, int dead, int layers, double seconds) {
+        long[] h = s.histogram();
         out.println();
         out.println("summary");
-        out.printf("  records           %d (%d results, %d dead letters)%n", items.size(), results.size(), dead.size());
-        int labeled = 0;
-        int correct = 0;
-        for (LocalPipeline.Item it : items) {
-            Classification c = results.get(it.id());
-            if (it.label() >= 0 && c != null) {
-                labeled++;
-                if (c.getLabelIndex() == it.label()) {
-                    correct++;
-                }
-            }
+        out.printf("  records           %d (%d results, %d dead letters)%n", records, s.results(), dead);
+        if (s.labeled() > 0) {
+            out.printf("  accuracy          %.4f (%d of %d labeled)%n", s.accuracy(), s.correct(), s.labeled());
         }
-        if (labeled > 0) {
-            out.printf("  accuracy          %.4f (%d of %d labeled)%n", (double) correct / labeled, correct, labeled);
-        }
-        out.printf("  mean exit layer   %.2f of %d; speed-up (L / mean exit layer) %.2fx%n", mean, layers, mean == 0 ? 0 : layers / mean);
-        out.printf("  exited at router  %d, at workers %d%n", router, results.size() - router);
-        out.printf("  records/s         %.1f (first input to last result, %.1f s)%n", results.size() / seconds, seconds);
-        out.printf("  latency           p50 %d ms, p99 %d ms (event time to exit)%n", pct(lat, 0.50), pct(lat, 0.99));
+        out.printf("  mean exit layer   %.2f of %d; speed-up (L / mean exit layer) %.2fx%n", s.meanExitLayer(), layers, s.speedup());
+        out.printf("  exited at router  %d, at workers %d%n", s.exitedAtRouter(), s.results() - s.exitedAtRouter());
+        out.printf("  records/s         %.1f (first input to last result, %.1f s)%n", s.results() / seconds, seconds);
+        out.printf("  latency           p50 %d ms, p99 %d ms (event time to exit)%n", s.latencyP50Ms(), s.latencyP99Ms());
         out.println("  exit histogram");
         long max = Arrays.stream(h).max().orElse(1);
         for (int l = 0; l < h.length; l++) {
             out.printf("    layer %2d %5d %s%n", l + 1, h[l], "#".repeat((int) Math.round(40.0 * h[l] / Math.max(1, max))));
         }
         out.flush();
-    }
-
-    private static long pct(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
     }
 }

@@ -83,18 +83,19 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
         model.validate();
+        rejectUnusedSettings(t);
         Split s = Split.parse(split);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
-        int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
+        int maxLength = model.maxLength(dir);
         Path glueDir = glue.dir();
 
         LayerFeatures features;
         TaskData data;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().on(model.executionDevice()))) {
+             StagedEncoder enc = new StagedEncoder(dir, model.encoder())) {
             data = TaskData.load(glueDir, t, s, tok);
             Progress bar = new Progress(err, "encode " + t.dirName() + " " + s.id(), data.size());
             features = data.features(dir, enc, maxLength, Paths.root().resolve("models/cache"), bar::update);
@@ -151,6 +152,30 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A policy's settings given for a policy that will not run are an error, not a silent no-op. */
+    private void rejectUnusedSettings(GlueTask t) {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        Map<String, String> policyOf = new LinkedHashMap<>();
+        policyOf.put("--patience", "patience");
+        policyOf.put("--k", "fixed");
+        policyOf.put("--entropy", "entropy");
+        policyOf.put("--confidence", "confidence");
+        for (Map.Entry<String, String> e : policyOf.entrySet()) {
+            if (given.hasMatchedOption(e.getKey()) && !policy.equalsIgnoreCase("all") && !policy.equalsIgnoreCase(e.getValue())) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        e.getKey() + " sets the " + e.getValue() + " policy, which --policy " + policy + " does not run");
+            }
+        }
+        if (t.isRegression() && (given.hasMatchedOption("--entropy") || given.hasMatchedOption("--confidence"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    t.dirName() + " is a regression task: the entropy and confidence policies do not apply");
+        }
+        if (!t.isRegression() && given.hasMatchedOption("--regression-threshold")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--regression-threshold applies to regression tasks (STS-B) only, not " + t.dirName());
+        }
     }
 
     private List<ExitPolicy> policies(GlueTask t, int layers) {

@@ -1,13 +1,17 @@
 package io.pabee.cli;
 
 import io.pabee.config.CommonConfigs;
+import io.pabee.router.RouterConfig;
+import io.pabee.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,10 +36,22 @@ final class KafkaRoleOptions {
             }
         }
         p.putAll(overrides);
+        rejectUnknownSettings(p);
         p.putIfAbsent("bootstrap.servers", bootstrapServers);
         // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME
         p.putIfAbsent(CommonConfigs.MODEL_DIR_CONFIG, Paths.modelsHome().resolve(CommonConfigs.DEFAULT_BASE).toString());
         return p;
+    }
+
+    /** A misspelt pabee.* key would otherwise be ignored silently: every one must be some role's setting. */
+    static void rejectUnknownSettings(Properties p) {
+        Set<String> known = new HashSet<>(RouterConfig.CONFIG.names());
+        known.addAll(WorkerConfig.CONFIG.names());
+        for (Object k : p.keySet()) {
+            if (k.toString().startsWith("pabee.") && !known.contains(k.toString())) {
+                throw new IllegalArgumentException("unknown setting " + k + " (`pabee config` lists every pabee.* setting)");
+            }
+        }
     }
 
     /** The Kafka client part of the properties (everything that is not a pabee.* key). */

@@ -2,22 +2,18 @@ package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.analytics.AnalyticsTopology;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
-import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
-import io.pabee.broker.KafkaBroker;
-import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +22,6 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -35,39 +30,45 @@ import org.apache.kafka.streams.StreamsConfig;
  * with their own topic names, so demo and end-to-end benchmark run exactly what ships.
  */
 final class LocalPipeline implements AutoCloseable {
-    /** One text to classify. */
-    record Item(String id, String text, String pair, int label) {
-    }
-
     /** What came out: results and dead letters by id, and the time from first input to last output. */
     record Run(Map<String, Classification> results, Map<String, DeadLetter> dead, double seconds) {
+    }
+
+    /**
+     * What the pipeline runs: the model, K, patience, workers (and their device), ONNX threads
+     * (0 = all cores), truncation length and the continuations' hidden-state encoding.
+     */
+    record Settings(Path modelDir, String task, int routerLayers, int patience, int workers, String device, int threads,
+                    int maxLength, String hiddenEncoding) {
+        /** The settings of the model options on this model directory, with everything else given. */
+        static Settings of(ModelOptions model, Path modelDir, int maxLength, String task, int routerLayers, int patience,
+                           int workers, String hiddenEncoding) {
+            return new Settings(modelDir, task, routerLayers, patience, workers, model.device, model.threads, maxLength,
+                    hiddenEncoding);
+        }
     }
 
     private final KafkaBroker kafka;
     private final RouterConfig cfg;
     private final KafkaStreams router;
     private final KafkaStreams analytics;
-    private final List<Worker> pool = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
 
-    LocalPipeline(KafkaBroker kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
-                  String device, String hiddenEncoding, String prefix) throws Exception {
+    /**
+     * Starts everything. Topic names are the defaults with {@code topicPrefix} in front ({@code ""}:
+     * the shipped names); application ids, transactional ids and the worker group start with
+     * {@code appPrefix} (kept short: Linux shows 15 characters of a thread name, and ThreadCpu
+     * finds the router's stream threads by "-router-").
+     */
+    LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix) throws Exception {
         this.kafka = kafka;
-        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
-        props.put(RouterConfig.MODEL_DIR_CONFIG, modelDir.toString());
-        props.put(RouterConfig.TASK_CONFIG, task);
-        props.put(RouterConfig.ROUTER_LAYERS_CONFIG, routerLayers);
-        props.put(RouterConfig.PATIENCE_CONFIG, patience);
-        props.put(RouterConfig.PARTITIONS_CONFIG, Math.max(2, workers));
-        props.put(RouterConfig.HIDDEN_ENCODING_CONFIG, hiddenEncoding);
-        props.put(RouterConfig.WINDOW_CONFIG, 2000L);
-        cfg = new RouterConfig(props);
-        Properties admin = new Properties();
-        admin.put("bootstrap.servers", kafka.bootstrapServers());
+        cfg = routerConfig(s, topicPrefix);
+        Properties admin = WorkerPool.client(kafka.bootstrapServers());
         TopicSetup.ensure(admin, cfg);
         io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
 
+        String app = appPrefix;
         Path state = Files.createTempDirectory("pabee-local");
         Properties so = new Properties();
         so.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("router").toString());
@@ -75,43 +76,60 @@ final class LocalPipeline implements AutoCloseable {
         Properties ao = new Properties();
         ao.putAll(so);
         ao.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("analytics").toString());
-        ao.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "analytics");
+        ao.put(StreamsConfig.APPLICATION_ID_CONFIG, app + "analytics");
         ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         router = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
-                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "router", so));
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), app + "router", so));
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
-        Map<String, Object> wp = new HashMap<>();
-        wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, cfg.continuationsTopic());
-        wp.put(WorkerConfig.RESULTS_TOPIC_CONFIG, cfg.resultsTopic());
-        wp.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, cfg.deadLetterTopic());
-        wp.put(WorkerConfig.GROUP_CONFIG, prefix + "workers");
-        wp.put(WorkerConfig.MODEL_DIR_CONFIG, modelDir.toString());
-        wp.put(WorkerConfig.TASK_CONFIG, task);
-        wp.put(WorkerConfig.DEVICE_CONFIG, device);
-        WorkerConfig wcfg = new WorkerConfig(wp);
-        Properties client = new Properties();
-        client.put("bootstrap.servers", kafka.bootstrapServers());
-        for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(wcfg, client, prefix + "w" + i, metrics);
-            pool.add(w);
-            threads.add(new Thread(w, "pabee-worker-" + i));
-        }
-        consumer = new KafkaConsumer<>(kafka.consumerConfig(prefix + "console"));
+        pool = new WorkerPool(workerConfig(cfg, s, app + "workers"), admin, app + "w", s.workers(), metrics);
+        consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
         router.start();
         analytics.start();
-        threads.forEach(Thread::start);
+        pool.start();
+    }
+
+    /** The router's settings: topic names are the defaults behind {@code prefix}. */
+    static RouterConfig routerConfig(Settings s, String prefix) {
+        Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
+        props.put(RouterConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
+        props.put(RouterConfig.TASK_CONFIG, s.task());
+        props.put(RouterConfig.ROUTER_LAYERS_CONFIG, s.routerLayers());
+        props.put(RouterConfig.PATIENCE_CONFIG, s.patience());
+        props.put(RouterConfig.PARTITIONS_CONFIG, Math.max(2, s.workers()));
+        props.put(RouterConfig.HIDDEN_ENCODING_CONFIG, s.hiddenEncoding());
+        props.put(RouterConfig.THREADS_CONFIG, s.threads());
+        props.put(RouterConfig.MAX_LENGTH_CONFIG, s.maxLength());
+        props.put(RouterConfig.WINDOW_CONFIG, 2000L);
+        return new RouterConfig(props);
+    }
+
+    /** The workers' settings: the router's topics, model, task and threads, and the pool's device. */
+    static WorkerConfig workerConfig(RouterConfig router, Settings s, String group) {
+        Map<String, Object> wp = new HashMap<>();
+        wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, router.continuationsTopic());
+        wp.put(WorkerConfig.RESULTS_TOPIC_CONFIG, router.resultsTopic());
+        wp.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, router.deadLetterTopic());
+        wp.put(WorkerConfig.GROUP_CONFIG, group);
+        wp.put(WorkerConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
+        wp.put(WorkerConfig.TASK_CONFIG, s.task());
+        wp.put(WorkerConfig.DEVICE_CONFIG, s.device());
+        wp.put(WorkerConfig.THREADS_CONFIG, s.threads());
+        return new WorkerConfig(wp);
+    }
+
+    RouterConfig config() {
+        return cfg;
     }
 
     /** Produces the items and waits (up to 30 min) until each has a result or a dead letter. */
-    Run run(List<Item> items, Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
+    Run run(List<TextEvents.Item> items, Consumer<Classification> onResult, Consumer<DeadLetter> onDead) {
         Map<String, Classification> results = new LinkedHashMap<>();
         Map<String, DeadLetter> dead = new LinkedHashMap<>();
-        List<ProducerRecord<byte[], byte[]>> recs = events(items);
         long t0 = System.nanoTime();
-        kafka.produce(cfg.inputTopic(), recs);
+        send(items);
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (results.size() + dead.size() < items.size() && System.nanoTime() < deadline) {
             poll(Duration.ofMillis(100), c -> {
@@ -126,24 +144,10 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     /** Produces items without waiting for answers (the soak test drives input and output itself). */
-    void send(List<Item> items) {
-        if (items.isEmpty()) {
-            return;
+    void send(List<TextEvents.Item> items) {
+        if (!items.isEmpty()) {
+            kafka.produce(cfg.inputTopic(), TextEvents.records(cfg.inputTopic(), items));
         }
-        kafka.produce(cfg.inputTopic(), events(items));
-    }
-
-    /** The items as Avro text events, keyed by id, all with the same event time (now). */
-    private List<ProducerRecord<byte[], byte[]>> events(List<Item> items) {
-        List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>(items.size());
-        long now = System.currentTimeMillis();
-        for (Item it : items) {
-            TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
-                    .setEventTime(now).setPatience(null).setMetadata(null).build();
-            recs.add(new ProducerRecord<>(cfg.inputTopic(), it.id().getBytes(StandardCharsets.UTF_8),
-                    AvroSerde.of(TextEvent.class).encode(e)));
-        }
-        return recs;
     }
 
     /** One poll of the outputs (read_committed). */
@@ -163,10 +167,7 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        pool.forEach(Worker::close);
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
+        pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));
         analytics.close(Duration.ofSeconds(30));

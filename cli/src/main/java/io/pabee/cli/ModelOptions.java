@@ -3,11 +3,17 @@ package io.pabee.cli;
 import io.pabee.config.CommonConfigs;
 import io.pabee.prepare.BaseModel;
 import io.pabee.stage.ExecutionDevice;
+import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.StagedEncoder;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that loads a prepared model. */
+/** Options shared by every command that loads a prepared model; each command honours all of them or rejects one. */
 final class ModelOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = "--base", defaultValue = CommonConfigs.DEFAULT_BASE,
             description = "Base encoder: bge-small-en-v15 (default), bge-small-en-v15-q, all-minilm-l6-v2.")
     String base;
@@ -25,10 +31,24 @@ final class ModelOptions {
     @Option(names = "--max-length", description = "Truncate inputs to this many tokens (default: the manifest's, 128).")
     Integer maxLength;
 
-    /** Fails fast, before any model loads, on a bad base name or device. */
+    /** Fails fast, before any model loads, on a bad base name, device, thread count or length. */
     void validate() {
         baseModel();
         executionDevice();
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--threads must be >= 0 (0 = all cores), got " + threads);
+        }
+        if (maxLength != null && (maxLength < 3 || maxLength > 512)) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--max-length must be in 3..512, got " + maxLength);
+        }
+    }
+
+    /** Rejects {@code --device} other than cpu where the command runs on CPU only. */
+    void requireCpu(String why) {
+        validate();
+        if (executionDevice().cuda()) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--device " + device + " is not used here: " + why);
+        }
     }
 
     BaseModel baseModel() {
@@ -41,5 +61,15 @@ final class ModelOptions {
 
     ExecutionDevice executionDevice() {
         return ExecutionDevice.parse(device);
+    }
+
+    /** The truncation length: {@code --max-length}, else the model's manifest. */
+    int maxLength(ModelDirectory dir) {
+        return maxLength != null ? maxLength : dir.manifest().maxSequenceLength;
+    }
+
+    /** Encoder options for every stage on {@code --device} with {@code --threads}. */
+    StagedEncoder.Options encoder() {
+        return new StagedEncoder.Options(executionDevice(), threads, false, 0, Integer.MAX_VALUE);
     }
 }

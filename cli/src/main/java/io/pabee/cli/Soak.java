@@ -53,7 +53,14 @@ final class Soak {
         return 0;
     }
 
+    /** The shipped settings on CPU: K = 6, patience 4, fp16 continuations, all cores, 128 tokens. */
     static Result run(EmbeddedBroker kafka, Path modelDir, List<String> texts, double seconds, double rate, int workers,
+                      Consumer<String> progress) throws Exception {
+        return run(kafka, new LocalPipeline.Settings(modelDir, "SST-2", 6, 4, workers, "cpu", 0, 128, "fp16"), texts, seconds,
+                rate, progress);
+    }
+
+    static Result run(EmbeddedBroker kafka, LocalPipeline.Settings settings, List<String> texts, double seconds, double rate,
                       Consumer<String> progress) throws Exception {
         AtomicLong answered = new AtomicLong();
         AtomicLong duplicates = new AtomicLong();
@@ -65,7 +72,7 @@ final class Soak {
         long maxHeap = 0;
         long maxRss = 0;
         double drain;
-        try (LocalPipeline p = new LocalPipeline(kafka, modelDir, "SST-2", 6, 4, workers, "cpu", "fp16", "soak-")) {
+        try (LocalPipeline p = new LocalPipeline(kafka, settings, "soak-", "soak-")) {
             Consumer<Classification> onResult = c -> {
                 if (!ids.add(c.getId())) {
                     duplicates.incrementAndGet();
@@ -73,7 +80,7 @@ final class Soak {
                 answered.incrementAndGet();
             };
             Consumer<DeadLetter> onDead = d -> answered.incrementAndGet();
-            LocalPipeline.Run warm = p.run(List.of(new LocalPipeline.Item("warm-0", texts.get(0), null, -1)), x -> { }, x -> { });
+            LocalPipeline.Run warm = p.run(List.of(new TextEvents.Item("warm-0", texts.get(0), null, -1)), x -> { }, x -> { });
             long endProduce = start + (long) (seconds * 1e9);
             long nextSample = System.nanoTime();
             int n = 0;
@@ -81,9 +88,9 @@ final class Soak {
                 long now = System.nanoTime();
                 if (now < endProduce) {
                     long due = (long) ((now - start) / 1e9 * rate);
-                    List<LocalPipeline.Item> batch = new ArrayList<>();
+                    List<TextEvents.Item> batch = new ArrayList<>();
                     while (produced + batch.size() < due) {
-                        batch.add(new LocalPipeline.Item("soak-" + n, texts.get(n % texts.size()), null, -1));
+                        batch.add(new TextEvents.Item("soak-" + n, texts.get(n % texts.size()), null, -1));
                         n++;
                     }
                     p.send(batch);

@@ -57,7 +57,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        int maxLength = model.maxLength != null ? model.maxLength : dir.manifest().maxSequenceLength;
+        int maxLength = model.maxLength(dir);
         Path glueDir = glue.dir();
         Path cache = Paths.root().resolve("models/cache");
 
@@ -66,7 +66,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
         LayerFeatures trainF;
         LayerFeatures devF;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().on(model.executionDevice()))) {
+             StagedEncoder enc = new StagedEncoder(dir, model.encoder())) {
             train = TaskData.load(glueDir, t, Split.TRAIN, tok);
             dev = TaskData.load(glueDir, t, Split.DEV, tok);
             trainF = train.features(dir, enc, maxLength, cache, new Progress(err, "encode train", train.size())::update);

@@ -3,11 +3,8 @@ package io.pabee.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
-import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,26 +38,12 @@ final class WorkerCommand implements Callable<Integer> {
         // unique per process: two processes sharing a transactional id would fence each other. Zombie fencing
         // does not need a stable id: transactional offset commits carry the consumer group generation (KIP-447).
         String prefix = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-        List<Worker> pool = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(cfg, client, prefix + "-" + i, metrics);
-            Thread t = new Thread(w, "pabee-worker-" + i);
-            t.setUncaughtExceptionHandler((th, e) -> {
-                failed.set(true);
-                System.err.println("pabee worker: " + th.getName() + " stopped: " + e);
-            });
-            pool.add(w);
-            threads.add(t);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> pool.forEach(Worker::close)));
+        WorkerPool pool = new WorkerPool(cfg, client, prefix + "-", workers, metrics);
+        Runtime.getRuntime().addShutdownHook(new Thread(pool::stop));
+        boolean ok;
         try (StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
-            threads.forEach(Thread::start);
-            for (Thread t : threads) {
-                t.join();
-            }
+            ok = pool.start().await();
         }
-        return failed.get() ? 1 : 0; // a fenced or unauthorized worker is fatal: let the supervisor restart the process
+        return ok ? 0 : 1; // a fenced or unauthorized worker is fatal: let the supervisor restart the process
     }
 }

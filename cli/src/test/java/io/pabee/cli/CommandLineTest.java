@@ -50,4 +50,49 @@ class CommandLineTest {
         assertThat(run("models", "evaluate", "--task", "SST-2", "--device", "tpu")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown device 'tpu'");
     }
+
+    @Test
+    void shouldRejectADeviceTheRouterBenchDoesNotUse() {
+        assertThat(run("bench", "router", "--device", "cuda")).isEqualTo(2);
+        assertThat(err.toString()).contains("--device cuda is not used here").contains("CPU");
+    }
+
+    @Test
+    void shouldRejectANegativeThreadCountAndAnImpossibleLength() {
+        assertThat(run("bench", "inprocess", "--threads", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--threads must be >= 0");
+        assertThat(run("models", "evaluate", "--task", "SST-2", "--max-length", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-length must be in 3..512");
+    }
+
+    @Test
+    void shouldRejectPolicySettingsThatWouldNotBeUsed() {
+        assertThat(run("models", "evaluate", "--task", "SST-2", "--policy", "patience", "--k", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--k sets the fixed policy");
+        assertThat(run("models", "evaluate", "--task", "STS-B", "--entropy", "0.1")).isEqualTo(2);
+        assertThat(err.toString()).contains("STS-B is a regression task");
+        assertThat(run("models", "evaluate", "--task", "SST-2", "--regression-threshold", "0.3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--regression-threshold applies to regression tasks");
+    }
+
+    @Test
+    void shouldRejectDemoSourcesThatExcludeEachOther(@TempDir Path tmp) {
+        assertThat(run("demo", "--input", "-", "--glue-dir", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--input and --glue-dir exclude each other");
+        assertThat(run("demo", "--split", "train")).isEqualTo(2);
+        assertThat(err.toString()).contains("--split applies to --glue-dir data only");
+    }
+
+    @Test
+    void shouldRejectAMisspeltSettingInOneLine() {
+        assertThat(run("stats", "--set", "pabee.exit.patiance=3")).isEqualTo(2);
+        assertThat(err.toString().strip()).contains("unknown setting pabee.exit.patiance").doesNotContain("\n");
+    }
+
+    @Test
+    void shouldPrintEverySettingOfEveryRole() {
+        assertThat(run("config")).isZero();
+        assertThat(out.toString()).contains("| `pabee.worker.group` |").contains("| `pabee.router.layers` |")
+                .contains("| `pabee.model.dir` |");
+    }
 }

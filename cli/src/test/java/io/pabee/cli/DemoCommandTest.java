@@ -27,5 +27,7 @@ class DemoCommandTest {
         assertThat(text).contains("summary").contains("16 results, 0 dead letters").contains("exit histogram")
                 .contains("speed-up").contains("records/s").contains("p99");
         assertThat(text).containsPattern("at (router|worker)");
+        // the shipped topic names, not pabee-pabee-...
+        assertThat(err.toString()).contains("from pabee-text-events to pabee-results").doesNotContain("pabee-pabee-");
     }
 }

@@ -1,16 +1,13 @@
 package io.pabee.bench;
 
 import io.pabee.patience.ExitPolicy;
-import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.stage.EarlyExitRunner;
-import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerHeads;
 import io.pabee.stage.StagedEncoder;
 import io.pabee.tokenize.Tokens;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,14 +41,11 @@ public final class InProcessBench {
 
     /** Median records/s over the repeats of {@code run}. */
     private double measure(int n, Runnable run) {
-        double[] rates = new double[repeats];
+        List<Double> rates = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            run.run();
-            rates[i] = n / ((System.nanoTime() - t0) / 1e9);
+            rates.add(Stats.perSecond(n, run));
         }
-        Arrays.sort(rates);
-        return rates[repeats / 2];
+        return Stats.median(rates);
     }
 
     public double monolithic(List<Tokens> records) {
@@ -68,11 +62,7 @@ public final class InProcessBench {
         double[] meanBatch = new double[1];
         EarlyExitRunner runner = new EarlyExitRunner(encoder, heads, batchSize);
         double rate = measure(records.size(), () -> {
-            List<EarlyExitRunner.Fresh> fresh = new ArrayList<>(records.size());
-            for (int i = 0; i < records.size(); i++) {
-                Tokens t = records.get(i);
-                fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(i, t.length(), null, 0, policy, new ExitState())));
-            }
+            List<EarlyExitRunner.Fresh> fresh = FreshRecords.of(records, i -> i, policy);
             exitSum[0] = 0;
             EarlyExitRunner.Stats s = runner.runAll(fresh, encoder.numLayers(), r -> exitSum[0] += r.layersDone, r -> {
                 throw new IllegalStateException("record " + r.key + " ran past the last layer");

@@ -1,4 +1,4 @@
-package io.pabee.cli;
+package io.pabee.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Benchmark rows as one JSON object per line, printed and optionally written to a report file. */
-final class JsonLines {
+public final class JsonLines {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonLines() {
     }
 
-    static String of(List<Map<String, Object>> rows) throws JsonProcessingException {
+    public static String of(List<Map<String, Object>> rows) throws JsonProcessingException {
         StringBuilder sb = new StringBuilder();
         for (Map<String, Object> r : rows) {
             sb.append(JSON.writeValueAsString(r)).append('\n');
@@ -24,7 +24,7 @@ final class JsonLines {
     }
 
     /** Writes the rows to {@code file} (creating its folder) when it is not null; returns the text. */
-    static String write(List<Map<String, Object>> rows, Path file) throws IOException {
+    public static String write(List<Map<String, Object>> rows, Path file) throws IOException {
         String text = of(rows);
         if (file != null) {
             if (file.toAbsolutePath().getParent() != null) {

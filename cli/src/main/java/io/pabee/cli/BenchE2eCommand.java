@@ -40,10 +40,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Mixin
-    GlueOptions glue;
-
-    @Option(names = "--limit", description = "First N SST-2 dev sentences (default: all 872).")
-    Integer limit;
+    SampleOptions sample;
 
     @Option(names = "--patience", defaultValue = "2,4,6", description = "PABEE patiences (default ${DEFAULT-VALUE}); full depth is always run.")
     String patiences;
@@ -83,7 +80,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         ModelDirectory dir = ModelDirectory.open(model.dir());
         int layers = dir.numLayers();
         int maxLength = model.maxLength(dir);
-        List<GlueExample> dev = glue.read(GlueTask.SST_2, Split.DEV, limit);
+        List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV);
         // the in-process reference: same records, same patience, same model, same passes, no broker; CPU like the router
         List<Double> inprocPasses = new ArrayList<>();
         try (PabeeModel m = new PabeeModel(dir, "SST-2", model.encoder().on(ExecutionDevice.CPU), maxLength, 32)) {

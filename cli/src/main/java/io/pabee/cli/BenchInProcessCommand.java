@@ -1,7 +1,6 @@
 package io.pabee.cli;
 
 import io.pabee.bench.InProcessBench;
-import io.pabee.bench.JsonLines;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
@@ -33,35 +32,26 @@ final class BenchInProcessCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SampleOptions sample;
+
+    @Mixin
+    PassOptions passes;
+
+    @Mixin
+    ReportOptions output;
+
     @Option(names = "--task", defaultValue = "SST-2", description = "GLUE task whose records to run (default ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--split", defaultValue = "dev", description = "Split (default ${DEFAULT-VALUE}).")
     String split;
 
-    @Mixin
-    GlueOptions glue;
-
-    @Option(names = "--limit", description = "Use only the first N records.")
-    Integer limit;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of every mode (default ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--patience", defaultValue = "1,2,3,4,5,6", description = "Patience settings (default ${DEFAULT-VALUE}).")
     String patience;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Timed passes per mode; the median is reported (default ${DEFAULT-VALUE}).")
-    int repeats;
-
     @Option(names = "--spin", description = "Let ONNX Runtime's threads spin while waiting for work (default off).")
     boolean spin;
-
-    @Option(names = "--json", description = "One JSON object per line.")
-    boolean json;
-
-    @Option(names = "--report", description = "Also write the rows as JSON lines to this file.")
-    Path report;
 
     @Override
     public Integer call() throws Exception {
@@ -73,9 +63,9 @@ final class BenchInProcessCommand implements Callable<Integer> {
         int maxLength = model.maxLength(dir);
         TaskData data;
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength)) {
-            data = TaskData.load(glue.dir(), t, Split.parse(split), tok);
+            data = TaskData.load(sample.glue.dir(), t, Split.parse(split), tok);
         }
-        var records = limit != null ? data.tokens.subList(0, Math.min(limit, data.size())) : data.tokens;
+        var records = sample.limit != null ? data.tokens.subList(0, Math.min(sample.limit, data.size())) : data.tokens;
         int[] patiences = Arrays.stream(patience.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
         StagedEncoder.Options opts = new StagedEncoder.Options(model.executionDevice(), model.threads, spin, 0, Integer.MAX_VALUE);
         List<InProcessBench.Row> rows;
@@ -84,7 +74,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
              ModelPreparer.Monolithic mono = new ModelPreparer.Monolithic(dir.path().resolve(dir.manifest().monolithic),
                      dir.hidden(), model.executionDevice())) {
             device = enc.device();
-            rows = new InProcessBench(enc, mono, heads::apply, batchSize, repeats).run(records, patiences);
+            rows = new InProcessBench(enc, mono, heads::apply, passes.batchSize, passes.repeats).run(records, patiences);
         }
         List<Map<String, Object>> objects = new ArrayList<>();
         for (InProcessBench.Row r : rows) {
@@ -102,22 +92,18 @@ final class BenchInProcessCommand implements Callable<Integer> {
             o.put("threads", io.pabee.stage.OrtRuntime.threads());
             objects.add(o);
         }
-        String lines = JsonLines.write(objects, report);
-        if (json) {
-            out.print(lines);
-        } else {
-            out.printf("%s %s, %d records, batch %d, device %s, %d ORT threads, median of %d passes%n",
-                    t.dirName(), split, records.size(), batchSize, device, io.pabee.stage.OrtRuntime.threads(), repeats);
-            out.printf("ideal = monolithic records/s x L / mean exit layer%n");
-            out.printf("%-12s %-12s %12s %10s %14s %9s %10s%n", "mode", "setting", "records/s", "mean exit",
+        output.print(out, objects, o -> {
+            o.printf("%s %s, %d records, batch %d, device %s, %d ORT threads, median of %d passes%n",
+                    t.dirName(), split, records.size(), passes.batchSize, device, io.pabee.stage.OrtRuntime.threads(), passes.repeats);
+            o.printf("ideal = monolithic records/s x L / mean exit layer%n");
+            o.printf("%-12s %-12s %12s %10s %14s %9s %10s%n", "mode", "setting", "records/s", "mean exit",
                     "ideal rec/s", "ratio", "mean batch");
             for (InProcessBench.Row r : rows) {
-                out.printf("%-12s %-12s %12.1f %10.2f %14s %9s %10.1f%n", r.mode(), r.setting(), r.recordsPerSecond(),
+                o.printf("%-12s %-12s %12.1f %10.2f %14s %9s %10.1f%n", r.mode(), r.setting(), r.recordsPerSecond(),
                         r.meanExitLayer(), Double.isNaN(r.idealRecordsPerSecond()) ? "-" : String.format("%.1f", r.idealRecordsPerSecond()),
                         Double.isNaN(r.ratioToIdeal()) ? "-" : String.format("%.3f", r.ratioToIdeal()), r.meanBatch());
             }
-        }
-        out.flush();
+        });
         return 0;
     }
 }

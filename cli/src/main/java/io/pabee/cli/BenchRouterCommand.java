@@ -2,7 +2,6 @@ package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.bench.FreshRecords;
-import io.pabee.bench.JsonLines;
 import io.pabee.bench.Stats;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
@@ -48,23 +47,23 @@ final class BenchRouterCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--task", defaultValue = "SST-2")
-    String task;
+    @Mixin
+    SampleOptions sample;
 
     @Mixin
-    GlueOptions glue;
+    PassOptions passes;
 
-    @Option(names = "--limit", description = "Records (default: all of the dev split).")
-    Integer limit;
+    @Mixin
+    ReportOptions output;
+
+    @Option(names = "--task", defaultValue = "SST-2")
+    String task;
 
     @Option(names = "--layers", defaultValue = "12", description = "Router layers K to measure, comma separated (default ${DEFAULT-VALUE}).")
     String layers;
 
     @Option(names = "--patience", defaultValue = "4")
     int patience;
-
-    @Option(names = "--batch-size", defaultValue = "32")
-    int batchSize;
 
     @Option(names = "--micro-batch", defaultValue = "128", description = "Router micro-batch N (default ${DEFAULT-VALUE}).")
     int microBatch;
@@ -73,28 +72,19 @@ final class BenchRouterCommand implements Callable<Integer> {
             description = "Streams commit interval, i.e. transaction length under exactly-once (default ${DEFAULT-VALUE}, Kafka's EOS default).")
     long commitInterval;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Runs per K; the median ratio's run is reported (default ${DEFAULT-VALUE}).")
-    int repeats;
-
-    @Option(names = "--json")
-    boolean json;
-
-    @Option(names = "--report", description = "Also write the rows as JSON lines to this file.")
-    Path report;
-
     @Override
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
         model.requireCpu("the router runs its layers on CPU (workers use --device in bench worker and e2e)");
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<GlueExample> examples = glue.read(t, Split.DEV, limit);
+        List<GlueExample> examples = sample.read(t, Split.DEV);
         List<Map<String, Object>> rows = new ArrayList<>();
         try (KafkaBroker kafka = LocalBroker.embedded()) {
             for (String k : layers.split(",")) {
                 int kk = Integer.parseInt(k.trim());
                 List<Map<String, Object>> runs = new ArrayList<>();
-                for (int i = 0; i < Math.max(1, repeats); i++) {
+                for (int i = 0; i < Math.max(1, passes.repeats); i++) {
                     String prefix = "bench-k" + kk + "-" + System.nanoTime() + "-";
                     runs.add(measure(kafka, prefix, routerConfig(prefix, dir, t, kk), examples));
                 }
@@ -105,21 +95,17 @@ final class BenchRouterCommand implements Callable<Integer> {
                 rows.add(median);
             }
         }
-        String lines = JsonLines.write(rows, report);
-        if (json) {
-            out.print(lines);
-        } else {
-            out.printf("%s dev, %d records, patience %d, batch %d; records/s from the first input to the last output (after a 64-record warm-up)%n",
-                    t.dirName(), examples.size(), patience, batchSize);
-            out.printf("%-4s %14s %14s %8s %12s %14s  %s%n", "K", "router rec/s", "in-proc rec/s", "ratio", "exited",
+        output.print(out, rows, o -> {
+            o.printf("%s dev, %d records, patience %d, batch %d; records/s from the first input to the last output (after a 64-record warm-up)%n",
+                    t.dirName(), examples.size(), patience, passes.batchSize);
+            o.printf("%-4s %14s %14s %8s %12s %14s  %s%n", "K", "router rec/s", "in-proc rec/s", "ratio", "exited",
                     "continued", "all ratios");
             for (Map<String, Object> r : rows) {
-                out.printf("%-4s %14.1f %14.1f %8.3f %12s %14s  %s%n", r.get("router_layers"), r.get("records_per_s"),
+                o.printf("%-4s %14.1f %14.1f %8.3f %12s %14s  %s%n", r.get("router_layers"), r.get("records_per_s"),
                         r.get("inprocess_records_per_s"), r.get("ratio"), r.get("exited_at_router"), r.get("continued"),
                         r.get("ratios"));
             }
-        }
-        out.flush();
+        });
         return 0;
     }
 
@@ -131,7 +117,7 @@ final class BenchRouterCommand implements Callable<Integer> {
         props.put(RouterConfig.TASK_CONFIG, t.dirName());
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, k);
         props.put(RouterConfig.PATIENCE_CONFIG, patience);
-        props.put(RouterConfig.STAGE_BATCH_CONFIG, batchSize);
+        props.put(RouterConfig.STAGE_BATCH_CONFIG, passes.batchSize);
         props.put(RouterConfig.BATCH_RECORDS_CONFIG, microBatch);
         props.put(RouterConfig.THREADS_CONFIG, model.threads);
         props.put(RouterConfig.MAX_LENGTH_CONFIG, model.maxLength(dir));

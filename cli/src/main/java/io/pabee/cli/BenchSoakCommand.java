@@ -25,6 +25,9 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SampleOptions sample;
+
     @Option(names = "--minutes", defaultValue = "1", description = "Minutes of production (default ${DEFAULT-VALUE}).")
     double minutes;
 
@@ -33,15 +36,6 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     @Option(names = "--workers", defaultValue = "1")
     int workers;
-
-    @Option(names = "--router-layers", defaultValue = "6", description = "K (default ${DEFAULT-VALUE}).")
-    int routerLayers;
-
-    @Option(names = "--patience", defaultValue = "4", description = "PABEE patience (default ${DEFAULT-VALUE}).")
-    int patience;
-
-    @Mixin
-    GlueOptions glue;
 
     @Option(names = "--report", description = "Write the summary as one JSON line to this file.")
     Path report;
@@ -52,9 +46,9 @@ final class BenchSoakCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        List<String> texts = glue.read(GlueTask.SST_2, Split.DEV, null).stream().map(GlueExample::text).toList();
+        List<String> texts = sample.read(GlueTask.SST_2, Split.DEV).stream().map(GlueExample::text).toList();
         LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), model.maxLength(dir), "SST-2",
-                routerLayers, patience, workers, "fp16");
+                LocalPipeline.Settings.SHIPPED_ROUTER_LAYERS, LocalPipeline.Settings.SHIPPED_PATIENCE, workers, "fp16");
         Soak.Result r;
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             r = Soak.run(kafka, settings, texts, minutes * 60, rate, s -> {

@@ -2,7 +2,6 @@ package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.bench.FreshRecords;
-import io.pabee.bench.JsonLines;
 import io.pabee.bench.Stats;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
@@ -53,8 +52,11 @@ final class BenchWorkerCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--limit", defaultValue = "400", description = "SST-2 dev records (default ${DEFAULT-VALUE}).")
-    Integer limit;
+    @Mixin
+    SampleOptions sample;
+
+    @Mixin
+    ReportOptions output;
 
     @Option(names = "--router-layers", defaultValue = "4", description = "K: layers already run by the router (default ${DEFAULT-VALUE}).")
     int k;
@@ -68,22 +70,13 @@ final class BenchWorkerCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1,2", description = "Worker counts, measured at the largest batch size.")
     String workerCounts;
 
-    @Mixin
-    GlueOptions glue;
-
-    @Option(names = "--json")
-    boolean json;
-
-    @Option(names = "--report")
-    Path report;
-
     @Override
     public Integer call() throws Exception {
         model.validate();
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads("SST-2"));
-        List<GlueExample> dev = glue.read(GlueTask.SST_2, Split.DEV, limit);
+        List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV, 400);
         List<InFlight> states = new ArrayList<>();
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), model.maxLength(dir));
              StagedEncoder enc = new StagedEncoder(dir, model.encoder().on(ExecutionDevice.CPU))) {
@@ -105,19 +98,15 @@ final class BenchWorkerCommand implements Callable<Integer> {
                 }
             }
         }
-        String lines = JsonLines.write(rows, report);
-        if (json) {
-            out.print(lines);
-        } else {
-            out.printf("%d continuations (SST-2 dev after K = %d, patience %d), %s; records/s from first input to last result%n",
+        output.print(out, rows, o -> {
+            o.printf("%d continuations (SST-2 dev after K = %d, patience %d), %s; records/s from first input to last result%n",
                     states.size(), k, patience, model.device);
-            out.printf("%-8s %-8s %14s %16s %8s%n", "batch", "workers", "pool rec/s", "in-process rec/s", "ratio");
+            o.printf("%-8s %-8s %14s %16s %8s%n", "batch", "workers", "pool rec/s", "in-process rec/s", "ratio");
             for (Map<String, Object> r : rows) {
-                out.printf("%-8s %-8s %14.1f %16.1f %8.3f%n", r.get("batch_size"), r.get("workers"), r.get("records_per_s"),
+                o.printf("%-8s %-8s %14.1f %16.1f %8.3f%n", r.get("batch_size"), r.get("workers"), r.get("records_per_s"),
                         r.get("inprocess_records_per_s"), r.get("ratio"));
             }
-        }
-        out.flush();
+        });
         return 0;
     }
 

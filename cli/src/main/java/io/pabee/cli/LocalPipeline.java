@@ -40,6 +40,10 @@ final class LocalPipeline implements AutoCloseable {
      */
     record Settings(Path modelDir, String task, int routerLayers, int patience, int workers, String device, int threads,
                     int maxLength, String hiddenEncoding) {
+        /** The router's shipped K and patience (RouterConfig's defaults). */
+        static final int SHIPPED_ROUTER_LAYERS = (Integer) RouterConfig.CONFIG.defaultValues().get(RouterConfig.ROUTER_LAYERS_CONFIG);
+        static final int SHIPPED_PATIENCE = (Integer) RouterConfig.CONFIG.defaultValues().get(RouterConfig.PATIENCE_CONFIG);
+
         /** The settings of the model options on this model directory, with everything else given. */
         static Settings of(ModelOptions model, Path modelDir, int maxLength, String task, int routerLayers, int patience,
                            int workers, String hiddenEncoding) {

@@ -53,11 +53,11 @@ final class Soak {
         return 0;
     }
 
-    /** The shipped settings on CPU: K = 6, patience 4, fp16 continuations, all cores, 128 tokens. */
+    /** The shipped router settings, workers on CPU, fp16 continuations, all cores, 128 tokens. */
     static Result run(EmbeddedBroker kafka, Path modelDir, List<String> texts, double seconds, double rate, int workers,
                       Consumer<String> progress) throws Exception {
-        return run(kafka, new LocalPipeline.Settings(modelDir, "SST-2", 6, 4, workers, "cpu", 0, 128, "fp16"), texts, seconds,
-                rate, progress);
+        return run(kafka, new LocalPipeline.Settings(modelDir, "SST-2", LocalPipeline.Settings.SHIPPED_ROUTER_LAYERS,
+                LocalPipeline.Settings.SHIPPED_PATIENCE, workers, "cpu", 0, 128, "fp16"), texts, seconds, rate, progress);
     }
 
     static Result run(EmbeddedBroker kafka, LocalPipeline.Settings settings, List<String> texts, double seconds, double rate,

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,8 +98,9 @@ final class EvaluateCommand implements Callable<Integer> {
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
              StagedEncoder enc = new StagedEncoder(dir, model.encoder())) {
             data = TaskData.load(glueDir, t, s, tok);
-            Progress bar = new Progress(err, "encode " + t.dirName() + " " + s.id(), data.size());
-            features = data.features(dir, enc, maxLength, Paths.root().resolve("models/cache"), bar::update);
+            try (ProgressBar bar = Progress.bar(err, "encode " + t.dirName() + " " + s.id(), data.size())) {
+                features = data.features(dir, enc, maxLength, Paths.root().resolve("models/cache"), bar::stepTo);
+            }
         }
         HeadOutput[][] outputs = Evaluation.headOutputs(features, (l, d, off) -> heads.heads().get(l - 1).apply(d, off));
 

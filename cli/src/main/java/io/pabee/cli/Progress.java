@@ -1,38 +1,33 @@
 package io.pabee.cli;
 
 import java.io.PrintWriter;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A one-line progress bar on stderr for long work; silent when stderr is not a terminal unless forced. */
+/**
+ * Progress bars of long CLI work, drawn by {@code me.tongfei:progressbar}: redrawn in place on a
+ * terminal's stderr; elsewhere (logs, CI, tests) a line on {@code err} every 10 s instead of
+ * carriage returns.
+ */
 final class Progress {
-    private final PrintWriter err;
-    private final String label;
-    private final long total;
-    private final long start = System.nanoTime();
-    private final boolean tty = System.console() != null;
-    private int lastPercent = -1;
-
-    Progress(PrintWriter err, String label, long total) {
-        this.err = err;
-        this.label = label;
-        this.total = Math.max(1, total);
+    private Progress() {
     }
 
-    synchronized void update(long done) {
-        int pct = (int) (100 * done / total);
-        if (pct == lastPercent) {
-            return;
+    /** A started bar; close it (try-with-resources) to print its last state and stop its refresh thread. */
+    static ProgressBar bar(PrintWriter err, String label, long total) {
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(label).setInitialMax(Math.max(1, total))
+                .setStyle(ProgressBarStyle.ASCII);
+        if (System.console() != null) {
+            b.setConsumer(new ConsoleProgressBarConsumer(System.err));
+        } else {
+            b.setConsumer(new DelegatingProgressBarConsumer(line -> {
+                err.println(line);
+                err.flush();
+            })).setUpdateIntervalMillis(10_000);
         }
-        lastPercent = pct;
-        int width = 30;
-        int filled = pct * width / 100;
-        double secs = (System.nanoTime() - start) / 1e9;
-        String line = String.format("%s [%s%s] %3d%% %d/%d %.0fs", label, "#".repeat(filled),
-                " ".repeat(width - filled), pct, done, total, secs);
-        if (tty) {
-            err.print("\r" + line + (done >= total ? "\n" : ""));
-        } else if (pct % 25 == 0) {
-            err.println(line); // logs and CI get a few milestones instead of carriage returns
-        }
-        err.flush();
+        return b.build();
     }
 }

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
+import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,19 +69,24 @@ final class TrainHeadsCommand implements Callable<Integer> {
              StagedEncoder enc = new StagedEncoder(dir, model.encoder())) {
             train = TaskData.load(glueDir, t, Split.TRAIN, tok);
             dev = TaskData.load(glueDir, t, Split.DEV, tok);
-            trainF = train.features(dir, enc, maxLength, cache, new Progress(err, "encode train", train.size())::update);
-            devF = dev.features(dir, enc, maxLength, cache, new Progress(err, "encode dev", dev.size())::update);
+            try (ProgressBar bar = Progress.bar(err, "encode train", train.size())) {
+                trainF = train.features(dir, enc, maxLength, cache, bar::stepTo);
+            }
+            try (ProgressBar bar = Progress.bar(err, "encode dev", dev.size())) {
+                devF = dev.features(dir, enc, maxLength, cache, bar::stepTo);
+            }
         }
 
         HeadTrainer trainer = new HeadTrainer(heldOut, seed, Runtime.getRuntime().availableProcessors());
-        Progress bar = new Progress(err, "fit heads", dir.numLayers());
-        AtomicInteger done = new AtomicInteger();
         long t0 = System.nanoTime();
-        HeadTrainer.Trained trained = t.isRegression()
-                ? trainer.regression(trainF::layer, dir.numLayers(), train.size(), dir.hidden(), train.scores(),
-                        l -> bar.update(done.incrementAndGet()))
-                : trainer.classification(trainF::layer, dir.numLayers(), train.size(), dir.hidden(), train.labels(),
-                        t.numLabels(), l -> bar.update(done.incrementAndGet()));
+        HeadTrainer.Trained trained;
+        try (ProgressBar bar = Progress.bar(err, "fit heads", dir.numLayers())) {
+            // layers finish on several threads; step() is thread-safe
+            trained = t.isRegression()
+                    ? trainer.regression(trainF::layer, dir.numLayers(), train.size(), dir.hidden(), train.scores(), l -> bar.step())
+                    : trainer.classification(trainF::layer, dir.numLayers(), train.size(), dir.hidden(), train.labels(),
+                            t.numLabels(), l -> bar.step());
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
 
         HeadSet heads = new HeadSet(t.dirName(), t.isRegression() ? "regression" : "classification", t.labelNames(),

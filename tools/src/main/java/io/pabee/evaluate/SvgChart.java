@@ -1,14 +1,35 @@
 package io.pabee.evaluate;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.text.TextUtils;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
 
-/** A minimal, dependency-free SVG line chart (plus a bar chart) for evaluation reports. */
+/**
+ * The report charts (line charts of a metric vs speed-up, bar charts of exits or throughput) as SVG,
+ * drawn by JFreeChart and written by JFreeSVG (labels stay {@code <text>}, so reports stay small and searchable).
+ */
 public final class SvgChart {
 
     /** One data point. */
@@ -18,14 +39,10 @@ public final class SvgChart {
     private record Series(String name, List<Point> points) {
     }
 
-    private static final String[] PALETTE = {
-        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"
-    };
-    private static final int TICKS = 5;
-    private static final int LEFT = 70;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 55;
-    private static final int LEGEND = 160;
+    static {
+        // otherwise JFreeChart draws rotated text (the y-axis label) as a glyph layout, which SVG gets as outlines
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
+    }
 
     private final String title;
     private final String xLabel;
@@ -42,7 +59,7 @@ public final class SvgChart {
 
     /** Sets the image size in pixels (default 720 x 420). */
     public SvgChart size(int width, int height) {
-        if (width < LEFT + LEGEND + 50 || height < TOP + BOTTOM + 50) {
+        if (width < 200 || height < 150) {
             throw new IllegalArgumentException("chart too small: " + width + "x" + height);
         }
         this.width = width;
@@ -64,8 +81,9 @@ public final class SvgChart {
     }
 
     /**
-     * Adds a named series, drawn in the given order as a polyline with markers. Points with a
-     * non-finite coordinate are skipped because SVG cannot place them.
+     * Adds a named series, drawn in the given order as a line with markers. Points with a
+     * non-finite coordinate are skipped because they cannot be placed; a series left without
+     * points is not drawn.
      */
     public SvgChart series(String name, List<Point> points) {
         List<Point> finite = points.stream()
@@ -76,67 +94,31 @@ public final class SvgChart {
 
     /** The chart as a standalone SVG document. */
     public String render() {
-        double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY;
-        double yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
+        XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
-            for (Point p : s.points()) {
-                xMin = Math.min(xMin, p.x());
-                xMax = Math.max(xMax, p.x());
-                yMin = Math.min(yMin, p.y());
-                yMax = Math.max(yMax, p.y());
-            }
+            XYSeries xy = new XYSeries(text(s.name()), false, true); // drawn in the given order
+            s.points().forEach(p -> xy.add(p.x(), p.y()));
+            data.addSeries(xy);
         }
-        if (xMin > xMax) { // no points at all: draw empty unit axes
-            xMin = 0; xMax = 1; yMin = 0; yMax = 1;
-        }
-        double[] xt = niceTicks(xMin, xMax, TICKS);
-        double[] yt = niceTicks(yMin, yMax, TICKS);
-        Frame f = new Frame(xt[0], xt[xt.length - 1], yt[0], yt[yt.length - 1],
-                LEFT, TOP, width - LEFT - LEGEND, height - TOP - BOTTOM);
-
-        StringBuilder sb = new StringBuilder();
-        open(sb, width, height, title);
-        yTicks(sb, f, yt); // grid first so the axes are drawn over it
-        axes(sb, f, xLabel, yLabel);
-        for (double t : xt) {
-            double x = f.px(t);
-            sb.append(line(x, f.bottom(), x, f.bottom() + 5, "#000"));
-            sb.append(text(x, f.bottom() + 18, "middle", 11, tickLabel(t, xt)));
-        }
-
+        JFreeChart chart = ChartFactory.createXYLineChart(text(title), text(xLabel), text(yLabel), data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        style(chart);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+        lines.setDrawSeriesLineAsPath(true); // one path per series
         for (int i = 0; i < series.size(); i++) {
-            Series s = series.get(i);
-            String color = PALETTE[i % PALETTE.length];
-            StringBuilder pts = new StringBuilder();
-            for (Point p : s.points()) {
-                if (pts.length() > 0) {
-                    pts.append(' ');
-                }
-                pts.append(num(f.px(p.x()))).append(',').append(num(f.py(p.y())));
-            }
-            sb.append("  <g class=\"series\">\n");
-            sb.append("    <title>").append(escape(s.name())).append("</title>\n");
-            sb.append("    <polyline fill=\"none\" stroke=\"").append(color)
-                    .append("\" stroke-width=\"2\" points=\"").append(pts).append("\"/>\n");
-            for (Point p : s.points()) {
-                sb.append("    <circle cx=\"").append(num(f.px(p.x()))).append("\" cy=\"")
-                        .append(num(f.py(p.y()))).append("\" r=\"3\" fill=\"").append(color)
-                        .append("\"/>\n");
-            }
-            sb.append("  </g>\n");
-
-            double ly = TOP + 10 + i * 20;
-            double lx = f.right() + 15;
-            sb.append(line(lx, ly, lx + 20, ly, color).replace("/>", " stroke-width=\"2\"/>"));
-            sb.append("  <circle cx=\"").append(num(lx + 10)).append("\" cy=\"").append(num(ly))
-                    .append("\" r=\"3\" fill=\"").append(color).append("\"/>\n");
-            sb.append(text(lx + 26, ly + 4, "start", 12, s.name()));
+            lines.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
+            lines.setSeriesStroke(i, new BasicStroke(2f));
         }
-        sb.append("</svg>\n");
-        return sb.toString();
+        plot.setRenderer(lines);
+        return svg(chart, width, height);
     }
 
-    /** Writes {@link #render()} to a UTF-8 file. */
     public void write(Path file) throws IOException {
         Files.writeString(file, render(), StandardCharsets.UTF_8);
     }
@@ -153,192 +135,51 @@ public final class SvgChart {
             throw new IllegalArgumentException(categories.size() + " categories vs "
                     + values.length + " values");
         }
-        double lo = 0, hi = 0; // bars grow from zero, so zero is always on the axis
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("bar value " + v + " is not finite");
-            }
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        if (lo == hi) {
-            hi = 1;
-        }
-        double[] yt = niceTicks(lo, hi, TICKS);
-        int width = Math.max(480, LEFT + 40 + 40 * categories.size());
-        int height = 400;
-        Frame f = new Frame(0, Math.max(1, categories.size()), yt[0], yt[yt.length - 1],
-                LEFT, TOP, width - LEFT - 30, height - TOP - BOTTOM);
-
-        StringBuilder sb = new StringBuilder();
-        open(sb, width, height, title);
-        yTicks(sb, f, yt);
-        axes(sb, f, xLabel, yLabel);
-        boolean rotate = categories.size() > 12;
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (int i = 0; i < values.length; i++) {
-            double x0 = f.px(i + 0.1);
-            double x1 = f.px(i + 0.9);
-            double yv = f.py(values[i]);
-            double y0 = f.py(0);
-            sb.append("  <rect class=\"bar\" x=\"").append(num(x0)).append("\" y=\"")
-                    .append(num(Math.min(yv, y0))).append("\" width=\"").append(num(x1 - x0))
-                    .append("\" height=\"").append(num(Math.abs(y0 - yv))).append("\" fill=\"")
-                    .append(PALETTE[0]).append("\"><title>").append(escape(categories.get(i)))
-                    .append(": ").append(escape(fmt(values[i]))).append("</title></rect>\n");
-            double cx = f.px(i + 0.5);
-            if (rotate) {
-                sb.append("  <text x=\"").append(num(cx)).append("\" y=\"").append(num(f.bottom() + 14))
-                        .append("\" text-anchor=\"end\" font-size=\"10\" transform=\"rotate(-45 ")
-                        .append(num(cx)).append(' ').append(num(f.bottom() + 14)).append(")\">")
-                        .append(escape(categories.get(i))).append("</text>\n");
-            } else {
-                sb.append(text(cx, f.bottom() + 16, "middle", 11, categories.get(i)));
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException("bar value " + values[i] + " is not finite");
             }
-            sb.append(text(cx, Math.min(yv, y0) - 4, "middle", 10, fmt(values[i])));
+            data.addValue(values[i], "values", text(categories.get(i)));
         }
-        sb.append("</svg>\n");
-        return sb.toString();
+        JFreeChart chart = ChartFactory.createBarChart(text(title), text(xLabel), text(yLabel), data,
+                PlotOrientation.VERTICAL, false, false, false);
+        style(chart);
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        BarRenderer bars = (BarRenderer) plot.getRenderer();
+        bars.setBarPainter(new StandardBarPainter()); // flat bars, no gradient
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, new Color(0x1f77b4));
+        if (categories.size() > 12) {
+            plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        }
+        return svg(chart, Math.max(480, 110 + 40 * categories.size()), 360);
     }
 
-    /**
-     * About {@code target} evenly spaced "nice" tick values (steps of 1, 2, 5 times a power of ten)
-     * whose first and last tick enclose [min, max].
-     */
-    public static double[] niceTicks(double min, double max, int target) {
-        if (!Double.isFinite(min) || !Double.isFinite(max) || min > max || target < 2) {
-            throw new IllegalArgumentException("bad tick range [" + min + ", " + max + "], " + target);
-        }
-        if (min == max) { // a flat series still needs a visible range
-            double pad = min == 0 ? 1 : Math.abs(min) * 0.1;
-            min -= pad;
-            max += pad;
-        }
-        // Heckbert's "nice numbers": a nice range, then a nice (rounded) step within it
-        double step = nice(nice(max - min, false) / (target - 1), true);
-        double lo = Math.floor(min / step) * step;
-        double hi = Math.ceil(max / step) * step;
-        int n = (int) Math.round((hi - lo) / step) + 1;
-        double[] ticks = new double[n];
-        for (int i = 0; i < n; i++) {
-            // recompute from the index and round to the step's precision to avoid 0.30000000000000004
-            double v = lo + i * step;
-            int decimals = decimals(step);
-            ticks[i] = Math.round(v * Math.pow(10, decimals)) / Math.pow(10, decimals);
-        }
-        return ticks;
+    private static void style(JFreeChart chart) {
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.setAntiAlias(true);
     }
 
-    // a number of the form 1, 2 or 5 x 10^k near x: the closest when rounding, else the next >= x
-    private static double nice(double x, boolean round) {
-        double exp = Math.floor(Math.log10(x));
-        double base = Math.pow(10, exp);
-        double frac = x / base;
-        double niceFrac = round
-                ? (frac < 1.5 ? 1 : frac < 3 ? 2 : frac < 7 ? 5 : 10)
-                : (frac <= 1 ? 1 : frac <= 2 ? 2 : frac <= 5 ? 5 : 10);
-        return niceFrac * base;
+    private static String svg(JFreeChart chart, int width, int height) {
+        chart.setElementHinting(true); // groups carry the chart part they draw (series, axis, legend item)
+        SVGGraphics2D g2 = new SVGGraphics2D(width, height);
+        chart.draw(g2, new Rectangle(0, 0, width, height));
+        // no DOCTYPE: it would point readers at an external DTD
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + g2.getSVGElement() + "\n";
     }
 
-    private static int decimals(double step) {
-        return Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
-    }
-
-    private static String tickLabel(double v, double[] ticks) {
-        double step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-        return String.format(Locale.ROOT, "%." + decimals(step) + "f", v);
-    }
-
-    /** Escapes text for XML content and attributes, dropping characters XML 1.0 forbids. */
-    public static String escape(String s) {
-        if (s == null) {
-            return "";
-        }
+    /** Drops the characters XML 1.0 cannot carry (control characters other than tab, newline, return). */
+    static String text(String s) {
         StringBuilder sb = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&apos;");
-                default -> {
-                    boolean legal = c == 0x9 || c == 0xA || c == 0xD
-                            || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
-                            || (c >= 0x10000 && c <= 0x10FFFF);
-                    if (legal) {
-                        sb.appendCodePoint(c);
-                    }
-                }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+                sb.append(c);
             }
-        });
+        }
         return sb.toString();
-    }
-
-    /** Maps data coordinates onto the plot rectangle (SVG y grows downwards). */
-    private record Frame(double x0, double x1, double y0, double y1,
-                         double left, double top, double w, double h) {
-        double px(double x) {
-            return left + (x - x0) / (x1 - x0) * w;
-        }
-
-        double py(double y) {
-            return top + h - (y - y0) / (y1 - y0) * h;
-        }
-
-        double right() {
-            return left + w;
-        }
-
-        double bottom() {
-            return top + h;
-        }
-    }
-
-    private static void open(StringBuilder sb, int width, int height, String title) {
-        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width)
-                .append(' ').append(height).append("\" font-family=\"sans-serif\">\n");
-        sb.append("  <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
-        sb.append(text(width / 2.0, 24, "middle", 16, title));
-    }
-
-    private static void axes(StringBuilder sb, Frame f, String xLabel, String yLabel) {
-        sb.append(line(f.left(), f.bottom(), f.right(), f.bottom(), "#000"));
-        sb.append(line(f.left(), f.top(), f.left(), f.bottom(), "#000"));
-        sb.append(text(f.left() + f.w() / 2, f.bottom() + 42, "middle", 13, xLabel));
-        double cy = f.top() + f.h() / 2;
-        sb.append("  <text x=\"18\" y=\"").append(num(cy))
-                .append("\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 ")
-                .append(num(cy)).append(")\">").append(escape(yLabel)).append("</text>\n");
-    }
-
-    private static void yTicks(StringBuilder sb, Frame f, double[] yt) {
-        for (double t : yt) {
-            double y = f.py(t);
-            sb.append(line(f.left() - 5, y, f.left(), y, "#000"));
-            sb.append(line(f.left(), y, f.right(), y, "#e0e0e0"));
-            sb.append(text(f.left() - 8, y + 4, "end", 11, tickLabel(t, yt)));
-        }
-    }
-
-    private static String line(double x1, double y1, double x2, double y2, String color) {
-        return "  <line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\""
-                + num(y2) + "\" stroke=\"" + color + "\"/>\n";
-    }
-
-    private static String text(double x, double y, String anchor, int size, String content) {
-        return "  <text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor
-                + "\" font-size=\"" + size + "\">" + escape(content) + "</text>\n";
-    }
-
-    private static String num(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15
-                ? Long.toString((long) v)
-                : String.format(Locale.ROOT, "%.4g", v);
     }
 }

@@ -1,7 +1,6 @@
 package io.pabee.cli;
 
 import io.pabee.bench.ExitSummary;
-import io.pabee.bench.JsonLines;
 import io.pabee.bench.Stats;
 import io.pabee.evaluate.SvgChart;
 import io.pabee.glue.GlueExample;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,16 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "e2e", mixinStandardHelpOptions = true,
         header = "End-to-end benchmark (broker + router + workers): PABEE vs full depth, workers; Markdown report with plots.")
-final class BenchE2eCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SampleOptions sample;
-
+final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "2,4,6", description = "PABEE patiences (default ${DEFAULT-VALUE}); full depth is always run.")
     String patiences;
 
@@ -63,20 +52,14 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--router-layers", defaultValue = "6")
     int routerLayers;
 
-    @Option(names = "--report", description = "Report directory (default reports/e2e).")
-    Path report;
-
-    @Option(names = "--json")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
         model.validate();
         if (passes < 1 || warmupPasses < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--passes must be >= 1 and --warmup-passes >= 0");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         int layers = dir.numLayers();
         int maxLength = model.maxLength(dir);
@@ -145,16 +128,16 @@ final class BenchE2eCommand implements Callable<Integer> {
                 histograms.put("patience=" + c[0] + ",workers=" + c[1], summary.histogram());
             }
         }
-        Path dirOut = report != null ? report : Paths.reports().resolve("e2e");
+        Path dirOut = output.report != null ? output.report : Paths.reports().resolve("e2e");
         Files.createDirectories(dirOut);
         writeReport(dirOut, rows, histograms, layers, inproc);
-        String lines = JsonLines.write(rows, dirOut.resolve("e2e.jsonl"));
-        if (json) {
-            out.print(lines);
-        } else {
-            out.print(Files.readString(dirOut.resolve("report.md")));
-        }
-        out.flush();
+        output.print(out, rows, dirOut.resolve("e2e.jsonl"), o -> {
+            try {
+                o.print(Files.readString(dirOut.resolve("report.md")));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         return 0;
     }
 

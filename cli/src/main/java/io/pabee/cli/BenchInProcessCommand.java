@@ -10,14 +10,12 @@ import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.StagedEncoder;
 import io.pabee.tokenize.TextTokenizer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,21 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code pabee bench inprocess}: monolithic vs staged vs PABEE with dynamic re-batching, records/s. */
 @Command(name = "inprocess", mixinStandardHelpOptions = true,
         header = "Records/s of the monolithic model, the staged model at full depth, and PABEE with dynamic re-batching.")
-final class BenchInProcessCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SampleOptions sample;
-
+final class BenchInProcessCommand extends BenchBase implements Callable<Integer> {
     @Mixin
     PassOptions passes;
-
-    @Mixin
-    ReportOptions output;
 
     @Option(names = "--task", defaultValue = "SST-2", description = "GLUE task whose records to run (default ${DEFAULT-VALUE}).")
     String task;
@@ -57,7 +43,7 @@ final class BenchInProcessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
         model.validate();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
         int maxLength = model.maxLength(dir);

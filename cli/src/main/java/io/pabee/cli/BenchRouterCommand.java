@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,21 +39,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "router", mixinStandardHelpOptions = true,
         header = "Router throughput through an embedded broker vs the in-process staged encoder, for several K.")
-final class BenchRouterCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SampleOptions sample;
-
+final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
     @Mixin
     PassOptions passes;
-
-    @Mixin
-    ReportOptions output;
 
     @Option(names = "--task", defaultValue = "SST-2")
     String task;
@@ -76,7 +63,7 @@ final class BenchRouterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GlueTask t = GlueTask.parse(task);
         model.requireCpu("the router runs its layers on CPU (workers use --device in bench worker and e2e)");
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         List<GlueExample> examples = sample.read(t, Split.DEV);
         List<Map<String, Object>> rows = new ArrayList<>();

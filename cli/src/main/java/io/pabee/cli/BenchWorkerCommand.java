@@ -23,7 +23,6 @@ import io.pabee.worker.Continuations;
 import io.pabee.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,9 +33,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,19 +42,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         header = "Worker pool throughput vs batch size and workers, next to the in-process staged encoder.")
-final class BenchWorkerCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SampleOptions sample;
-
-    @Mixin
-    ReportOptions output;
-
+final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
     @Option(names = "--router-layers", defaultValue = "4", description = "K: layers already run by the router (default ${DEFAULT-VALUE}).")
     int k;
 
@@ -73,7 +58,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.validate();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         ModelDirectory dir = ModelDirectory.open(model.dir());
         HeadSet heads = HeadSet.read(dir.heads("SST-2"));
         List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV, 400);

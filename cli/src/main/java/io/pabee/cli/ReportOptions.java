@@ -14,12 +14,18 @@ final class ReportOptions {
     @Option(names = "--json", description = "One JSON object per row instead of a table.")
     boolean json;
 
-    @Option(names = "--report", description = "Also write the rows as JSON lines to this file.")
+    @Option(names = "--report", description = "Also write the rows as JSON lines to this file (bench e2e: the report directory, "
+            + "default reports/e2e).")
     Path report;
 
     /** Writes the rows to {@code --report}, then prints them as JSON lines or with {@code table}. */
     void print(PrintWriter out, List<Map<String, Object>> rows, Consumer<PrintWriter> table) throws IOException {
-        String lines = JsonLines.write(rows, report);
+        print(out, rows, report, table);
+    }
+
+    /** Writes the rows to {@code file} (when not null), then prints them as JSON lines or with {@code table}. */
+    void print(PrintWriter out, List<Map<String, Object>> rows, Path file, Consumer<PrintWriter> table) throws IOException {
+        String lines = JsonLines.write(rows, file);
         if (json) {
             out.print(lines);
         } else {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from layer 1 on. Each layer checks that it gets the previous layer's output, so a record resumed
  * at the wrong depth fails loudly. Counts embedding and layer calls for batching tests.
  */
-public final class FakeLayerModel implements LayerModel {
+public class FakeLayerModel implements LayerModel {
     public static final int HIDDEN = 2;
     private final int numLayers;
     private final int maxLength;

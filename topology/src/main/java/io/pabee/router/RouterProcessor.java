@@ -163,9 +163,12 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         context.forward(new Record<>(id, (Object) dl, record.timestamp()), RouterTopology.DEAD_LETTER_SINK);
     }
 
-    /** Runs everything buffered, one micro-batch at a time. */
+    /**
+     * Runs everything buffered, one micro-batch at a time. The store, not the counter, says what is
+     * waiting, so entries restored from the changelog always run.
+     */
     private void flush() {
-        while (buffered > 0) {
+        while (true) {
             List<KeyValue<Long, Pending>> batch = new ArrayList<>(batchRecords);
             try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
                 while (it.hasNext() && batch.size() < batchRecords) {
@@ -181,7 +184,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
             for (KeyValue<Long, Pending> kv : batch) {
                 buffer.delete(kv.key);
             }
-            buffered -= batch.size();
+            buffered = Math.max(0, buffered - batch.size());
         }
     }
 

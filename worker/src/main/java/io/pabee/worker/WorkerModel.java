@@ -17,6 +17,7 @@ public final class WorkerModel {
         // continuations arrive already embedded, so stage 0 is not loaded
         StagedEncoder.Options opts = new StagedEncoder.Options(ExecutionDevice.parse(cfg.getString(WorkerConfig.DEVICE_CONFIG)),
                 cfg.getInt(WorkerConfig.THREADS_CONFIG), false, 1, Integer.MAX_VALUE);
+        // a worker never tokenizes (continuations arrive as hidden states): the length limit is moot
         return OnnxLayerModel.load(dir, cfg.getString(WorkerConfig.TASK_CONFIG), opts, 512);
     }
 }

@@ -1,6 +1,7 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
@@ -16,7 +17,7 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.broker.KafkaBroker;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.tokenize.Tokens;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +37,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code pabee bench router}: records/s through a real (embedded) broker and the router, per K,
@@ -169,53 +170,32 @@ final class BenchRouterCommand implements Callable<Integer> {
         admin.put("bootstrap.servers", kafka.bootstrapServers());
         TopicSetup.ensure(admin, cfg);
 
-        // in-process reference on the same records, same batch size, same K
+        // in-process reference on the same records, same batch size, same K, same model instance as the router
         double inproc;
-        try (RouterModel m = new RouterModel(cfg)) {
+        double[] streamed;
+        try (OnnxLayerModel m = RouterModel.load(cfg)) {
+            EarlyExitRunner runner = new EarlyExitRunner(m, batchSize);
             List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
             for (GlueExample e : examples) {
-                Tokens tk = m.tokenizer().encode(e.text(), e.textPair());
+                Tokens tk = m.tokenize(e.text(), e.textPair());
                 fresh.add(new EarlyExitRunner.Fresh(tk, new InFlight(e.id(), tk.length(), null, 0, new PatiencePolicy(patience),
                         new ExitState())));
             }
-            m.runner().runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
+            runner.runAll(fresh.subList(0, Math.min(64, fresh.size())), k, r -> { }, r -> { }); // warm-up
             List<EarlyExitRunner.Fresh> again = new ArrayList<>();
             for (EarlyExitRunner.Fresh f : fresh) {
                 again.add(new EarlyExitRunner.Fresh(f.tokens(), new InFlight(f.record().key, f.tokens().length(), null, 0,
                         new PatiencePolicy(patience), new ExitState())));
             }
             long t0 = System.nanoTime();
-            m.runner().runAll(again, k, r -> { }, r -> { });
+            runner.runAll(again, k, r -> { }, r -> { });
             inproc = examples.size() / ((System.nanoTime() - t0) / 1e9);
+            streamed = streamed(kafka, cfg, examples, prefix, m);
         }
 
-        List<ProducerRecord<byte[], byte[]>> warm = records(cfg, examples.subList(0, Math.min(64, examples.size())), "warm-");
-        List<ProducerRecord<byte[], byte[]>> in = records(cfg, examples, "");
-        Path state = Files.createTempDirectory("pabee-bench-router");
-        Properties overrides = new Properties();
-        overrides.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        overrides.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
-        Map<String, Object> cc = new HashMap<>(kafka.consumerConfig(prefix + "counter"));
-        int[] counts = new int[2];
-        double seconds;
-        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
-                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
-             KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(cc)) {
-            outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
-            streams.start();
-            // warm-up: model load, group join, first transactions; not timed
-            kafka.produce(cfg.inputTopic(), warm);
-            await(outputs, cfg, counts, warm.size());
-            counts[0] = 0;
-            counts[1] = 0;
-            long t0 = System.nanoTime();
-            kafka.produce(cfg.inputTopic(), in);
-            await(outputs, cfg, counts, in.size());
-            seconds = (System.nanoTime() - t0) / 1e9;
-        }
-        int exited = counts[0];
-        int continued = counts[1];
+        double seconds = streamed[0];
+        int exited = (int) streamed[1];
+        int continued = (int) streamed[2];
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("mode", "router");
         row.put("router_layers", k);
@@ -229,5 +209,36 @@ final class BenchRouterCommand implements Callable<Integer> {
         row.put("exited_at_router", exited);
         row.put("continued", continued);
         return row;
+    }
+
+    /** Seconds for the streaming router to answer {@code examples}, and how many exited and continued. */
+    private double[] streamed(KafkaBroker kafka, RouterConfig cfg, List<GlueExample> examples, String prefix,
+                              OnnxLayerModel model) throws Exception {
+        List<ProducerRecord<byte[], byte[]>> warm = records(cfg, examples.subList(0, Math.min(64, examples.size())), "warm-");
+        List<ProducerRecord<byte[], byte[]>> in = records(cfg, examples, "");
+        Path state = Files.createTempDirectory("pabee-bench-router");
+        Properties overrides = new Properties();
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        overrides.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
+        Map<String, Object> cc = new HashMap<>(kafka.consumerConfig(prefix + "counter"));
+        int[] counts = new int[2];
+        double seconds;
+        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, model, new SimpleMeterRegistry()),
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
+             KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(cc)) {
+            outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
+            streams.start();
+            // warm-up: group join, first transactions; not timed
+            kafka.produce(cfg.inputTopic(), warm);
+            await(outputs, cfg, counts, warm.size());
+            counts[0] = 0;
+            counts[1] = 0;
+            long t0 = System.nanoTime();
+            kafka.produce(cfg.inputTopic(), in);
+            await(outputs, cfg, counts, in.size());
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+        return new double[] {seconds, counts[0], counts[1]};
     }
 }

@@ -1,11 +1,11 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.heads.HeadSet;
 import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.schema.LayerState;
@@ -13,11 +13,10 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.broker.KafkaBroker;
-import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
-import io.pabee.worker.Continuations;
+import io.pabee.wire.ContinuationCodec;
 import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.io.PrintWriter;
@@ -34,10 +33,10 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code pabee bench worker}: records/s of the worker pool through an embedded broker vs batch size and
@@ -81,31 +80,35 @@ final class BenchWorkerCommand implements Callable<Integer> {
         model.validate();
         PrintWriter out = spec.commandLine().getOut();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
         List<GlueExample> dev = GlueReader.read(glue.dir(), GlueTask.SST_2, Split.DEV);
         dev = dev.subList(0, Math.min(limit, dev.size()));
-        List<InFlight> states = new ArrayList<>();
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu())) {
+        List<LayerState> states = new ArrayList<>();
+        // play the router: layers 1..K in process, and the continuations it would write
+        try (OnnxLayerModel m = OnnxLayerModel.load(dir, "SST-2", StagedEncoder.Options.cpu().layers(0, k), 128)) {
             List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
             for (GlueExample e : dev) {
-                Tokens t = tok.encode(e.text(), null);
+                Tokens t = m.tokenize(e.text(), null);
                 fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(patience),
                         new ExitState())));
             }
-            new EarlyExitRunner(enc, heads::apply, 32).runAll(fresh, k, r -> { }, states::add);
+            ContinuationCodec codec = new ContinuationCodec(m, true, k);
+            new EarlyExitRunner(m, 32).runAll(fresh, k, r -> { },
+                    r -> states.add(codec.build((String) r.key, r, System.currentTimeMillis(), null, System.currentTimeMillis())));
         }
         int[] bs = Arrays.stream(batchSizes.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int[] ws = Arrays.stream(workerCounts.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int maxB = Arrays.stream(bs).max().orElse(32);
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaBroker kafka = LocalBroker.embedded()) {
+        // one worker model for the in-process reference and every pool, as a worker process has
+        try (KafkaBroker kafka = LocalBroker.embedded();
+             OnnxLayerModel workerModel = OnnxLayerModel.load(dir, "SST-2",
+                     StagedEncoder.Options.cpu().on(model.executionDevice()).layers(1, Integer.MAX_VALUE), 128)) {
             for (int b : bs) {
-                rows.add(measure(kafka, dir, heads, states, b, 1));
+                rows.add(measure(kafka, workerModel, states, b, 1));
             }
             for (int w : ws) {
                 if (w != 1) {
-                    rows.add(measure(kafka, dir, heads, states, maxB, w));
+                    rows.add(measure(kafka, workerModel, states, maxB, w));
                 }
             }
         }
@@ -125,27 +128,25 @@ final class BenchWorkerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<InFlight> copies(List<InFlight> states) {
+    /** The continuations resumed as a worker resumes them (fresh arrays each time: a run overwrites them). */
+    private static List<InFlight> resumed(OnnxLayerModel m, List<LayerState> states) {
+        ContinuationCodec codec = ContinuationCodec.reader(m);
         List<InFlight> out = new ArrayList<>();
-        for (InFlight r : states) {
-            InFlight c = new InFlight(r.key, r.length, r.hidden.clone(), r.layersDone, r.policy,
-                    ExitState.resume(r.state.layersSeen, r.state.counter, r.state.previousLabel, r.state.previousScore));
-            out.add(c);
+        for (LayerState s : states) {
+            out.add(codec.read(s, s.getId()));
         }
         return out;
     }
 
-    private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, HeadSet heads, List<InFlight> states,
+    private Map<String, Object> measure(KafkaBroker kafka, OnnxLayerModel m, List<LayerState> states,
                                         int batch, int workers) throws Exception {
-        double inproc;
-        try (StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().layers(1, Integer.MAX_VALUE))) {
-            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, batch);
-            runner.run(java.util.Collections.emptyIterator(), copies(states.subList(0, Math.min(32, states.size()))),
-                    enc.numLayers(), r -> { }, r -> { });
-            long t0 = System.nanoTime();
-            runner.run(java.util.Collections.emptyIterator(), copies(states), enc.numLayers(), r -> { }, r -> { });
-            inproc = states.size() / ((System.nanoTime() - t0) / 1e9);
-        }
+        EarlyExitRunner runner = new EarlyExitRunner(m, batch);
+        runner.run(java.util.Collections.emptyIterator(), resumed(m, states.subList(0, Math.min(32, states.size()))),
+                m.numLayers(), r -> { }, r -> { });
+        List<InFlight> all = resumed(m, states);
+        long start = System.nanoTime();
+        runner.run(java.util.Collections.emptyIterator(), all, m.numLayers(), r -> { }, r -> { });
+        double inproc = states.size() / ((System.nanoTime() - start) / 1e9);
         String prefix = "benchw-b" + batch + "-w" + workers + "-" + System.nanoTime() + "-";
         kafka.createTopic(prefix + "continuations", 4, Map.of());
         kafka.createTopic(prefix + "results", 2, Map.of());
@@ -155,7 +156,7 @@ final class BenchWorkerCommand implements Callable<Integer> {
         p.put(WorkerConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
         p.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
         p.put(WorkerConfig.GROUP_CONFIG, prefix + "group");
-        p.put(WorkerConfig.MODEL_DIR_CONFIG, dir.path().toString());
+        p.put(WorkerConfig.MODEL_DIR_CONFIG, m.directory().path().toString());
         p.put(WorkerConfig.DEVICE_CONFIG, model.device);
         p.put(WorkerConfig.STAGE_BATCH_CONFIG, batch);
         WorkerConfig cfg = new WorkerConfig(p);
@@ -164,17 +165,14 @@ final class BenchWorkerCommand implements Callable<Integer> {
         List<Worker> pool = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(cfg, client, prefix + i, new SimpleMeterRegistry());
+            Worker w = new Worker(cfg, client, prefix + i, new SimpleMeterRegistry(), m);
             pool.add(w);
             threads.add(new Thread(w, "bench-worker-" + i));
         }
-        String version = dir.version("SST-2");
         List<ProducerRecord<byte[], byte[]>> warm = new ArrayList<>();
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
-        for (InFlight r : states) {
-            String id = (String) r.key;
-            LayerState s = Continuations.of(id, r, System.currentTimeMillis(), null, dir.manifest().base, version, "SST-2",
-                    dir.hidden(), true, k);
+        for (LayerState s : states) {
+            String id = s.getId();
             byte[] v = AvroSerde.of(LayerState.class).encode(s);
             in.add(new ProducerRecord<>(prefix + "continuations", id.getBytes(StandardCharsets.UTF_8), v));
             if (warm.size() < 32) {

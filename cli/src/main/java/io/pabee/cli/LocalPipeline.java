@@ -2,6 +2,7 @@ package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.analytics.AnalyticsTopology;
+import io.pabee.broker.KafkaBroker;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
@@ -10,9 +11,10 @@ import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
-import io.pabee.broker.KafkaBroker;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
+import io.pabee.worker.WorkerModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,8 @@ final class LocalPipeline implements AutoCloseable {
     private final List<Worker> pool = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final OnnxLayerModel routerModel;
+    private final OnnxLayerModel workerModel;
 
     LocalPipeline(KafkaBroker kafka, Path modelDir, String task, int routerLayers, int patience, int workers,
                   String device, String hiddenEncoding, String prefix) throws Exception {
@@ -79,7 +83,9 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        router = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
+        // one model per role, each shared by all its tasks or workers
+        routerModel = RouterModel.load(cfg);
+        router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "router", so));
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
         Map<String, Object> wp = new HashMap<>();
@@ -93,8 +99,9 @@ final class LocalPipeline implements AutoCloseable {
         WorkerConfig wcfg = new WorkerConfig(wp);
         Properties client = new Properties();
         client.put("bootstrap.servers", kafka.bootstrapServers());
+        workerModel = WorkerModel.load(wcfg);
         for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(wcfg, client, prefix + "w" + i, metrics);
+            Worker w = new Worker(wcfg, client, prefix + "w" + i, metrics, workerModel);
             pool.add(w);
             threads.add(new Thread(w, "pabee-worker-" + i));
         }
@@ -170,5 +177,7 @@ final class LocalPipeline implements AutoCloseable {
         consumer.close();
         router.close(Duration.ofSeconds(30));
         analytics.close(Duration.ofSeconds(30));
+        routerModel.close();
+        workerModel.close();
     }
 }

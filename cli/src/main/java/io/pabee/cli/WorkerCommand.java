@@ -3,8 +3,10 @@ package io.pabee.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
+import io.pabee.worker.WorkerModel;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,7 @@ final class WorkerCommand implements Callable<Integer> {
     KafkaRoleOptions kafka;
 
     @Option(names = "--workers", defaultValue = "1",
-            description = "Workers (threads) in this process, each with its own model copy; all join one group (default ${DEFAULT-VALUE}).")
+            description = "Workers (threads) in this process, sharing one model; all join one group (default ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--http-port", defaultValue = "0", description = "Port for /metrics (0 = none).")
@@ -44,8 +46,10 @@ final class WorkerCommand implements Callable<Integer> {
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         List<Worker> pool = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
+        // one model for the whole pool, closed after every worker has stopped
+        OnnxLayerModel model = WorkerModel.load(cfg);
         for (int i = 0; i < workers; i++) {
-            Worker w = new Worker(cfg, client, prefix + "-" + i, metrics);
+            Worker w = new Worker(cfg, client, prefix + "-" + i, metrics, model);
             Thread t = new Thread(w, "pabee-worker-" + i);
             t.setUncaughtExceptionHandler((th, e) -> {
                 failed.set(true);
@@ -55,7 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
             threads.add(t);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> pool.forEach(Worker::close)));
-        try (StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
+        try (model; StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
             threads.forEach(Thread::start);
             for (Thread t : threads) {
                 t.join();

@@ -14,6 +14,7 @@ import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.tokenize.Tokens;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code pabee bench router}: records/s through a real (embedded) broker and the router, per K,
@@ -112,22 +114,18 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
     }
 
     /** In-process records/s of the router's model (same records, batch size, K and patience), after a 64-record warm-up. */
-    private double inProcess(RouterConfig cfg, List<GlueExample> examples) {
-        try (RouterModel m = new RouterModel(cfg)) {
-            List<Tokens> tokens = examples.stream().map(e -> m.tokenizer().encode(e.text(), e.textPair())).toList();
-            int k = m.routerLayers();
-            m.runner().runAll(FreshRecords.of(tokens.subList(0, Math.min(64, tokens.size())), i -> i, new PatiencePolicy(patience)),
-                    k, r -> { }, r -> { });
-            List<EarlyExitRunner.Fresh> fresh = FreshRecords.of(tokens, i -> examples.get(i).id(), new PatiencePolicy(patience));
-            return Stats.perSecond(examples.size(), () -> m.runner().runAll(fresh, k, r -> { }, r -> { }));
-        }
+    private double inProcess(OnnxLayerModel m, int k, List<GlueExample> examples) {
+        EarlyExitRunner runner = new EarlyExitRunner(m, passes.batchSize);
+        List<Tokens> tokens = examples.stream().map(e -> m.tokenize(e.text(), e.textPair())).toList();
+        runner.runAll(FreshRecords.of(tokens.subList(0, Math.min(64, tokens.size())), i -> i, new PatiencePolicy(patience)),
+                k, r -> { }, r -> { });
+        List<EarlyExitRunner.Fresh> fresh = FreshRecords.of(tokens, i -> examples.get(i).id(), new PatiencePolicy(patience));
+        return Stats.perSecond(examples.size(), () -> runner.runAll(fresh, k, r -> { }, r -> { }));
     }
 
     private Map<String, Object> measure(KafkaBroker kafka, String prefix, RouterConfig cfg, List<GlueExample> examples)
             throws Exception {
         TopicSetup.ensure(WorkerPool.client(kafka.bootstrapServers()), cfg);
-        double inproc = inProcess(cfg, examples);
-
         List<ProducerRecord<byte[], byte[]>> warm = TextEvents.records(cfg.inputTopic(),
                 TextEvents.items("warm-", examples.subList(0, Math.min(64, examples.size()))));
         List<ProducerRecord<byte[], byte[]>> in = TextEvents.records(cfg.inputTopic(), TextEvents.items("", examples));
@@ -138,18 +136,23 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
         int[] counts = new int[2];
         double seconds;
-        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
-                RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
-             KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(kafka.consumerConfig(prefix + "counter"))) {
-            outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
-            streams.start();
-            // warm-up: model load, group join, first transactions; not timed
-            kafka.produce(cfg.inputTopic(), warm);
-            Outputs.await(outputs, warm.size(), r -> { });
-            long t0 = System.nanoTime();
-            kafka.produce(cfg.inputTopic(), in);
-            Outputs.await(outputs, in.size(), r -> counts[r.topic().equals(cfg.resultsTopic()) ? 0 : 1]++);
-            seconds = (System.nanoTime() - t0) / 1e9;
+        double inproc;
+        // the in-process reference and the streaming router run the same model instance
+        try (OnnxLayerModel m = RouterModel.load(cfg)) {
+            inproc = inProcess(m, cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), examples);
+            try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, m, new SimpleMeterRegistry()),
+                    RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
+                 KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(kafka.consumerConfig(prefix + "counter"))) {
+                outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
+                streams.start();
+                // warm-up: group join, first transactions; not timed
+                kafka.produce(cfg.inputTopic(), warm);
+                Outputs.await(outputs, warm.size(), r -> { });
+                long t0 = System.nanoTime();
+                kafka.produce(cfg.inputTopic(), in);
+                Outputs.await(outputs, in.size(), r -> counts[r.topic().equals(cfg.resultsTopic()) ? 0 : 1]++);
+                seconds = (System.nanoTime() - t0) / 1e9;
+            }
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("mode", "router");

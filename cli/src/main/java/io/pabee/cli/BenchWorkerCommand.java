@@ -7,8 +7,6 @@ import io.pabee.broker.KafkaBroker;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.heads.HeadSet;
-import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
@@ -16,10 +14,9 @@ import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.ExecutionDevice;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.stage.StagedEncoder;
-import io.pabee.tokenize.TextTokenizer;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.tokenize.Tokens;
-import io.pabee.worker.Continuations;
+import io.pabee.wire.ContinuationCodec;
 import io.pabee.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -60,26 +57,29 @@ final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
         model.validate();
         PrintWriter out = out();
         ModelDirectory dir = ModelDirectory.open(model.dir());
-        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
+        int maxLength = model.maxLength(dir);
         List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV, 400);
-        List<InFlight> states = new ArrayList<>();
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), model.maxLength(dir));
-             StagedEncoder enc = new StagedEncoder(dir, model.encoder().on(ExecutionDevice.CPU))) {
-            List<Tokens> tokens = dev.stream().map(e -> tok.encode(e.text(), null)).toList();
-            new EarlyExitRunner(enc, heads::apply, 32).runAll(FreshRecords.of(tokens, i -> dev.get(i).id(), new PatiencePolicy(patience)),
-                    k, r -> { }, states::add);
+        List<LayerState> states = new ArrayList<>();
+        // play the router: layers 1..K in process on CPU, and the continuations it would write
+        try (OnnxLayerModel m = OnnxLayerModel.load(dir, "SST-2", model.encoder().on(ExecutionDevice.CPU).layers(0, k), maxLength)) {
+            List<Tokens> tokens = dev.stream().map(e -> m.tokenize(e.text(), null)).toList();
+            ContinuationCodec codec = new ContinuationCodec(m, true, k);
+            new EarlyExitRunner(m, 32).runAll(FreshRecords.of(tokens, i -> dev.get(i).id(), new PatiencePolicy(patience)), k,
+                    r -> { }, r -> states.add(codec.build((String) r.key, r, System.currentTimeMillis(), null, System.currentTimeMillis())));
         }
         int[] bs = Arrays.stream(batchSizes.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int[] ws = Arrays.stream(workerCounts.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int maxB = Arrays.stream(bs).max().orElse(32);
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (KafkaBroker kafka = LocalBroker.embedded()) {
+        // one worker model for the in-process reference and every pool, as a worker process has
+        try (KafkaBroker kafka = LocalBroker.embedded();
+             OnnxLayerModel workerModel = OnnxLayerModel.load(dir, "SST-2", model.encoder().layers(1, Integer.MAX_VALUE), maxLength)) {
             for (int b : bs) {
-                rows.add(measure(kafka, dir, heads, states, b, 1));
+                rows.add(measure(kafka, workerModel, states, b, 1));
             }
             for (int w : ws) {
                 if (w != 1) {
-                    rows.add(measure(kafka, dir, heads, states, maxB, w));
+                    rows.add(measure(kafka, workerModel, states, maxB, w));
                 }
             }
         }
@@ -95,30 +95,28 @@ final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
         return 0;
     }
 
-    private static List<InFlight> copies(List<InFlight> states) {
+    /** The continuations resumed as a worker resumes them (fresh arrays each time: a run overwrites them). */
+    private static List<InFlight> resumed(OnnxLayerModel m, List<LayerState> states) {
+        ContinuationCodec codec = ContinuationCodec.reader(m);
         List<InFlight> out = new ArrayList<>();
-        for (InFlight r : states) {
-            InFlight c = new InFlight(r.key, r.length, r.hidden.clone(), r.layersDone, r.policy,
-                    ExitState.resume(r.state.layersSeen, r.state.counter, r.state.previousLabel, r.state.previousScore));
-            out.add(c);
+        for (LayerState s : states) {
+            out.add(codec.read(s, s.getId()));
         }
         return out;
     }
 
-    /** In-process records/s of resuming the same continuations on the pool's device, at the same batch size. */
-    private double inProcess(ModelDirectory dir, HeadSet heads, List<InFlight> states, int batch) {
-        try (StagedEncoder enc = new StagedEncoder(dir, model.encoder().layers(1, Integer.MAX_VALUE))) {
-            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, batch);
-            runner.run(Collections.emptyIterator(), copies(states.subList(0, Math.min(32, states.size()))),
-                    enc.numLayers(), r -> { }, r -> { });
-            return Stats.perSecond(states.size(),
-                    () -> runner.run(Collections.emptyIterator(), copies(states), enc.numLayers(), r -> { }, r -> { }));
-        }
+    /** In-process records/s of resuming the same continuations with the pool's model, at the same batch size. */
+    private static double inProcess(OnnxLayerModel m, List<LayerState> states, int batch) {
+        EarlyExitRunner runner = new EarlyExitRunner(m, batch);
+        runner.run(Collections.emptyIterator(), resumed(m, states.subList(0, Math.min(32, states.size()))),
+                m.numLayers(), r -> { }, r -> { });
+        List<InFlight> all = resumed(m, states);
+        return Stats.perSecond(states.size(), () -> runner.run(Collections.emptyIterator(), all, m.numLayers(), r -> { }, r -> { }));
     }
 
-    private Map<String, Object> measure(KafkaBroker kafka, ModelDirectory dir, HeadSet heads, List<InFlight> states,
+    private Map<String, Object> measure(KafkaBroker kafka, OnnxLayerModel m, List<LayerState> states,
                                         int batch, int workers) throws Exception {
-        double inproc = inProcess(dir, heads, states, batch);
+        double inproc = inProcess(m, states, batch);
         String prefix = "benchw-b" + batch + "-w" + workers + "-" + System.nanoTime() + "-";
         kafka.createTopic(prefix + "continuations", 4, Map.of());
         kafka.createTopic(prefix + "results", 2, Map.of());
@@ -128,18 +126,15 @@ final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
         p.put(WorkerConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
         p.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
         p.put(WorkerConfig.GROUP_CONFIG, prefix + "group");
-        p.put(WorkerConfig.MODEL_DIR_CONFIG, dir.path().toString());
+        p.put(WorkerConfig.MODEL_DIR_CONFIG, m.directory().path().toString());
         p.put(WorkerConfig.DEVICE_CONFIG, model.device);
         p.put(WorkerConfig.THREADS_CONFIG, model.threads);
         p.put(WorkerConfig.STAGE_BATCH_CONFIG, batch);
         WorkerConfig cfg = new WorkerConfig(p);
-        String version = dir.version("SST-2");
         List<ProducerRecord<byte[], byte[]>> warm = new ArrayList<>();
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
-        for (InFlight r : states) {
-            String id = (String) r.key;
-            LayerState s = Continuations.of(id, r, System.currentTimeMillis(), null, dir.manifest().base, version, "SST-2",
-                    dir.hidden(), true, k);
+        for (LayerState s : states) {
+            String id = s.getId();
             byte[] v = AvroSerde.of(LayerState.class).encode(s);
             in.add(new ProducerRecord<>(prefix + "continuations", id.getBytes(StandardCharsets.UTF_8), v));
             if (warm.size() < 32) {
@@ -148,7 +143,7 @@ final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
         }
         double seconds;
         try (WorkerPool pool = new WorkerPool(cfg, WorkerPool.client(kafka.bootstrapServers()), prefix, workers,
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), m);
              KafkaConsumer<byte[], byte[]> results = new KafkaConsumer<>(kafka.consumerConfig(prefix + "count"))) {
             results.subscribe(List.of(prefix + "results"));
             pool.start();

@@ -10,7 +10,9 @@ import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.serde.AvroSerde;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.WorkerConfig;
+import io.pabee.worker.WorkerModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +60,8 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaStreams analytics;
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final OnnxLayerModel routerModel;
+    private final OnnxLayerModel workerModel;
 
     /**
      * Starts everything. Topic names are the defaults with {@code topicPrefix} in front ({@code ""}:
@@ -84,10 +88,14 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        router = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
+        // one model per role, each shared by all its tasks or workers
+        routerModel = RouterModel.load(cfg);
+        router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), app + "router", so));
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
-        pool = new WorkerPool(workerConfig(cfg, s, app + "workers"), admin, app + "w", s.workers(), metrics);
+        WorkerConfig wcfg = workerConfig(cfg, s, app + "workers");
+        workerModel = WorkerModel.load(wcfg);
+        pool = new WorkerPool(wcfg, admin, app + "w", s.workers(), metrics, workerModel);
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
         router.start();
@@ -175,5 +183,7 @@ final class LocalPipeline implements AutoCloseable {
         consumer.close();
         router.close(Duration.ofSeconds(30));
         analytics.close(Duration.ofSeconds(30));
+        routerModel.close();
+        workerModel.close();
     }
 }

@@ -7,6 +7,7 @@ import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
+import io.pabee.stage.OnnxLayerModel;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +26,6 @@ final class RouterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         RouterConfig cfg = new RouterConfig(all);
-        // refuse to start, with a one-line error, on a missing or tampered model file: checked before any task runs
-        new RouterModel(cfg).close();
         Properties client = KafkaRoleOptions.clientProperties(all);
         TopicSetup.ensure(client, cfg);
         io.pabee.serde.SchemaPublisher.publish(client, cfg.schemasTopic());
@@ -34,7 +33,10 @@ final class RouterCommand implements Callable<Integer> {
         Properties streamsProps = RouterTopology.streamsConfig(all.getProperty("bootstrap.servers"),
                 all.getProperty("application.id", "pabee-router"), client);
         CountDownLatch done = new CountDownLatch(1);
-        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics), streamsProps);
+        // loaded once, before any task runs: a missing or tampered model file stops the command with a one-line
+        // error, and every task of every stream thread shares this copy across rebalances
+        try (OnnxLayerModel model = RouterModel.load(cfg);
+             KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, model, metrics), streamsProps);
              StatsHttpServer http = cfg.getInt(RouterConfig.HTTP_PORT_CONFIG) > 0
                      ? new StatsHttpServer(cfg.getInt(RouterConfig.HTTP_PORT_CONFIG), metrics, null) : null) {
             Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));

@@ -30,10 +30,15 @@ final class TextEvents {
         List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>(items.size());
         long now = System.currentTimeMillis();
         for (Item it : items) {
-            TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
-                    .setEventTime(now).setPatience(null).setMetadata(null).build();
-            recs.add(new ProducerRecord<>(topic, it.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(TextEvent.class).encode(e)));
+            recs.add(record(topic, null, it, now));
         }
         return recs;
+    }
+
+    /** One item as a record for {@code topic}, keyed by id; {@code partition} null lets the producer choose. */
+    static ProducerRecord<byte[], byte[]> record(String topic, Integer partition, Item it, long eventTime) {
+        TextEvent e = TextEvent.newBuilder().setId(it.id()).setText(it.text()).setTextPair(it.pair())
+                .setEventTime(eventTime).setPatience(null).setMetadata(null).build();
+        return new ProducerRecord<>(topic, partition, it.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(TextEvent.class).encode(e));
     }
 }

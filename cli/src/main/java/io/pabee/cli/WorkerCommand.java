@@ -3,7 +3,9 @@ package io.pabee.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.WorkerConfig;
+import io.pabee.worker.WorkerModel;
 import java.net.InetAddress;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -19,7 +21,7 @@ final class WorkerCommand implements Callable<Integer> {
     KafkaRoleOptions kafka;
 
     @Option(names = "--workers", defaultValue = "1",
-            description = "Workers (threads) in this process, each with its own model copy; all join one group (default ${DEFAULT-VALUE}).")
+            description = "Workers (threads) in this process, sharing one model; all join one group (default ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--http-port", defaultValue = "0", description = "Port for /metrics (0 = none).")
@@ -38,10 +40,12 @@ final class WorkerCommand implements Callable<Integer> {
         // unique per process: two processes sharing a transactional id would fence each other. Zombie fencing
         // does not need a stable id: transactional offset commits carry the consumer group generation (KIP-447).
         String prefix = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        WorkerPool pool = new WorkerPool(cfg, client, prefix + "-", workers, metrics);
+        // one model for the whole pool, closed after every worker has stopped
+        OnnxLayerModel model = WorkerModel.load(cfg);
+        WorkerPool pool = new WorkerPool(cfg, client, prefix + "-", workers, metrics, model);
         Runtime.getRuntime().addShutdownHook(new Thread(pool::stop));
         boolean ok;
-        try (StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
+        try (model; StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
             ok = pool.start().await();
         }
         return ok ? 0 : 1; // a fenced or unauthorized worker is fatal: let the supervisor restart the process

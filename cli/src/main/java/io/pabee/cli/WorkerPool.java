@@ -1,6 +1,7 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.stage.LayerModel;
 import io.pabee.worker.Worker;
 import io.pabee.worker.WorkerConfig;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * N workers of one group in this process, one thread each ({@code pabee-worker-<i>}, the name
- * ThreadCpu groups by): the worker role, demo and benchmarks wire their pools here.
+ * ThreadCpu groups by), all sharing one model: the worker role, demo and benchmarks wire their
+ * pools here. The caller owns the model and closes it after the pool.
  */
 final class WorkerPool implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
@@ -18,9 +20,9 @@ final class WorkerPool implements AutoCloseable {
     private final AtomicBoolean failed = new AtomicBoolean();
 
     /** Worker {@code i} gets the transactional id suffix {@code idPrefix + i}. */
-    WorkerPool(WorkerConfig cfg, Properties client, String idPrefix, int size, MeterRegistry metrics) {
+    WorkerPool(WorkerConfig cfg, Properties client, String idPrefix, int size, MeterRegistry metrics, LayerModel model) {
         for (int i = 0; i < size; i++) {
-            Worker w = new Worker(cfg, client, idPrefix + i, metrics);
+            Worker w = new Worker(cfg, client, idPrefix + i, metrics, model);
             Thread t = new Thread(w, "pabee-worker-" + i);
             t.setUncaughtExceptionHandler((th, e) -> {
                 failed.set(true);

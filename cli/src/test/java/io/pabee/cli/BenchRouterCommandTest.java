@@ -8,6 +8,7 @@ import io.pabee.prepare.ModelPreparer;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.OnnxLayerModel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -28,9 +29,10 @@ class BenchRouterCommandTest {
         assertThat(cfg.getInt(RouterConfig.THREADS_CONFIG)).isEqualTo(1);
         assertThat(cfg.getInt(RouterConfig.MAX_LENGTH_CONFIG)).isEqualTo(64);
         assertThat(cfg.inputTopic()).isEqualTo("t-pabee-text-events");
-        try (RouterModel model = new RouterModel(cfg)) {
+        try (OnnxLayerModel model = RouterModel.load(cfg)) {
             assertThat(model.task()).isEqualTo("MRPC");
-            assertThat(model.routerLayers()).isEqualTo(4);
+            assertThat(model.labels()).containsExactly("not_equivalent", "equivalent");
+            assertThat(model.tokenizer().maxLength()).isEqualTo(64);
         }
     }
 }

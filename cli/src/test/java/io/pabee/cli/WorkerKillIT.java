@@ -3,11 +3,11 @@ package io.pabee.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pabee.broker.EmbeddedBroker;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.heads.HeadSet;
 import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.prepare.BaseModel;
@@ -18,11 +18,10 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.broker.EmbeddedBroker;
-import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
-import io.pabee.worker.Continuations;
+import io.pabee.wire.ContinuationCodec;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,16 +62,17 @@ class WorkerKillIT {
         String home = System.getProperty("pabee.home", "../models/prepared");
         ModelDirectory dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, Path.of(home, "bge-small-en-v15"), m -> { });
         List<GlueExample> dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, N);
-        List<InFlight> atK = new ArrayList<>();
-        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu().layers(0, 4))) {
+        List<LayerState> atK = new ArrayList<>();
+        // play the router: layers 1..4 and the continuations it writes
+        try (OnnxLayerModel m = OnnxLayerModel.load(dir, "SST-2", StagedEncoder.Options.cpu().layers(0, 4), 128)) {
             List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
             for (GlueExample e : dev) {
-                Tokens t = tok.encode(e.text(), null);
+                Tokens t = m.tokenize(e.text(), null);
                 fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
             }
-            new EarlyExitRunner(enc, heads::apply, 32).runAll(fresh, 4, r -> { }, atK::add);
+            ContinuationCodec codec = new ContinuationCodec(m, true, 4);
+            new EarlyExitRunner(m, 32).runAll(fresh, 4, r -> { },
+                    r -> atK.add(codec.build((String) r.key, r, System.currentTimeMillis(), null, System.currentTimeMillis())));
         }
         assertThat(atK).hasSize(N);
         try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
@@ -81,10 +81,8 @@ class WorkerKillIT {
             kafka.createTopic(prefix + "results", 2, Map.of());
             kafka.createTopic(prefix + "dlq", 1, Map.of());
             List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
-            for (InFlight r : atK) {
-                LayerState s = Continuations.of((String) r.key, r, System.currentTimeMillis(), null, dir.manifest().base,
-                        dir.version("SST-2"), "SST-2", dir.hidden(), true, 4);
-                in.add(new ProducerRecord<>(prefix + "continuations", ((String) r.key).getBytes(StandardCharsets.UTF_8),
+            for (LayerState s : atK) {
+                in.add(new ProducerRecord<>(prefix + "continuations", s.getId().getBytes(StandardCharsets.UTF_8),
                         AvroSerde.of(LayerState.class).encode(s)));
             }
             Path logs = Files.createTempDirectory("worker-kill");

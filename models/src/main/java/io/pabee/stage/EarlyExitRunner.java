@@ -17,11 +17,16 @@ import java.util.function.Function;
  * new input, then (input exhausted) to the shallowest partial queue.
  */
 public final class EarlyExitRunner {
-    private final StagedEncoder encoder;
+    private final EncoderStages encoder;
     private final LayerHeads heads;
     private final int batchSize;
 
-    public EarlyExitRunner(StagedEncoder encoder, LayerHeads heads, int batchSize) {
+    /** A runner over a whole model: its stages and its heads. */
+    public EarlyExitRunner(LayerModel model, int batchSize) {
+        this(model, model, batchSize);
+    }
+
+    public EarlyExitRunner(EncoderStages encoder, LayerHeads heads, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }

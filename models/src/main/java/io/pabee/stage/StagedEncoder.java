@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a BERT-style encoder one stage at a time: stage 0 (embeddings) then encoder layers 1..L,
  * on whatever records are handed in. Each call pads only to the longest record of that batch.
- * Not thread-safe (it reuses its input buffers): give each thread its own encoder.
+ * Thread-safe: ONNX Runtime sessions allow concurrent {@code run}, and the reused direct buffers
+ * are per calling thread, so one encoder serves every stream thread and worker of a process.
  */
-public final class StagedEncoder implements AutoCloseable {
+public final class StagedEncoder implements EncoderStages, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StagedEncoder.class);
 
     private final OrtEnvironment env;
@@ -29,11 +30,9 @@ public final class StagedEncoder implements AutoCloseable {
     private final int hidden;
     private final boolean stage0HasTypes;
     private final String device;
-    private FloatBuffer hiddenBuf = FloatBuffer.allocate(0);
-    private LongBuffer longBuf = LongBuffer.allocate(0);
-    private LongBuffer longBuf2 = LongBuffer.allocate(0);
-    private float[] zeroRows = new float[0];
-    private FloatBuffer outBuf = FloatBuffer.allocate(0);
+    // Direct buffers are reused across calls so that the hot path allocates no native memory; one set
+    // per calling thread, so concurrent calls never share one (a thread keeps its set while it lives).
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** Encoder settings: device, ORT threads, spinning, and which layers to load. */
     public record Options(ExecutionDevice device, int threads, boolean spin, int firstLayer, int lastLayer) {
@@ -82,10 +81,12 @@ public final class StagedEncoder implements AutoCloseable {
         }
     }
 
+    @Override
     public int numLayers() {
         return numLayers;
     }
 
+    @Override
     public int hidden() {
         return hidden;
     }
@@ -96,14 +97,16 @@ public final class StagedEncoder implements AutoCloseable {
     }
 
     /** Stage 0: embeddings for a batch of tokenized records, one hidden array [length][hidden] per record. */
+    @Override
     public List<float[]> embed(List<Tokens> batch) {
         int b = batch.size();
         int t = 0;
         for (Tokens x : batch) {
             t = Math.max(t, x.length());
         }
-        LongBuffer ids = longs(1, b * t);
-        LongBuffer types = longs(2, b * t);
+        Scratch sc = scratch.get();
+        LongBuffer ids = sc.longs(1, b * t);
+        LongBuffer types = sc.longs(2, b * t);
         for (Tokens x : batch) {
             ids.put(x.ids());
             types.put(x.typeIds());
@@ -121,7 +124,7 @@ public final class StagedEncoder implements AutoCloseable {
                     ? Map.of(StageNames.INPUT_IDS, idT, StageNames.TOKEN_TYPE_IDS, typeT)
                     : Map.of(StageNames.INPUT_IDS, idT);
             int[] lengths = batch.stream().mapToInt(Tokens::length).toArray();
-            return run(stage(0), in, lengths, t, null);
+            return run(sc, stage(0), in, lengths, t, null);
         } catch (OrtException e) {
             throw new IllegalStateException("embedding stage failed: " + e.getMessage(), e);
         }
@@ -132,14 +135,16 @@ public final class StagedEncoder implements AutoCloseable {
      * layer's output, and overwrites those arrays with this layer's output (records keep their
      * arrays, so the hot path allocates nothing); returns the same list.
      */
+    @Override
     public List<float[]> layer(int layer, List<float[]> hiddens, int[] lengths) {
         int b = hiddens.size();
         int t = 0;
         for (int n : lengths) {
             t = Math.max(t, n);
         }
-        FloatBuffer h = floats(b * t * hidden);
-        LongBuffer mask = longs(1, b * t);
+        Scratch sc = scratch.get();
+        FloatBuffer h = sc.floats(b * t * hidden);
+        LongBuffer mask = sc.longs(1, b * t);
         for (int r = 0; r < b; r++) {
             float[] x = hiddens.get(r);
             if (x.length != lengths[r] * hidden) {
@@ -148,7 +153,7 @@ public final class StagedEncoder implements AutoCloseable {
             }
             h.put(x);
             // padded positions are masked out of attention; zeros keep every call deterministic
-            h.put(zeros(t - lengths[r]), 0, (t - lengths[r]) * hidden);
+            h.put(sc.zeros(t - lengths[r]), 0, (t - lengths[r]) * hidden);
             for (int i = 0; i < t; i++) {
                 mask.put(i < lengths[r] ? 1L : 0L);
             }
@@ -157,7 +162,7 @@ public final class StagedEncoder implements AutoCloseable {
         mask.flip();
         try (OnnxTensor hT = OnnxTensor.createTensor(env, h, new long[] {b, t, hidden});
              OnnxTensor mT = OnnxTensor.createTensor(env, mask, new long[] {b, t})) {
-            return run(stage(layer), Map.of(StageNames.HIDDEN_IN, hT, StageNames.ATTENTION_MASK, mT), lengths, t,
+            return run(sc, stage(layer), Map.of(StageNames.HIDDEN_IN, hT, StageNames.ATTENTION_MASK, mT), lengths, t,
                     hiddens);
         } catch (OrtException e) {
             throw new IllegalStateException("layer " + layer + " failed: " + e.getMessage(), e);
@@ -175,10 +180,10 @@ public final class StagedEncoder implements AutoCloseable {
      * Runs a stage with its output written straight into a reused direct buffer (a pinned output),
      * then copies each record's real tokens into {@code into} (or new arrays when null).
      */
-    private List<float[]> run(OrtSession s, Map<String, OnnxTensor> in, int[] lengths, int t, List<float[]> into)
-            throws OrtException {
+    private List<float[]> run(Scratch sc, OrtSession s, Map<String, OnnxTensor> in, int[] lengths, int t,
+                              List<float[]> into) throws OrtException {
         int b = lengths.length;
-        FloatBuffer ob = outFloats(b * t * hidden);
+        FloatBuffer ob = sc.outFloats(b * t * hidden);
         try (OnnxTensor outT = OnnxTensor.createTensor(env, ob, new long[] {b, t, hidden});
              OrtSession.Result r = s.run(in, Map.of(StageNames.HIDDEN_OUT, outT))) {
             List<float[]> res = into != null ? into : new ArrayList<>(b);
@@ -193,45 +198,53 @@ public final class StagedEncoder implements AutoCloseable {
         }
     }
 
-    private FloatBuffer outFloats(int n) {
-        if (outBuf.capacity() < n) {
-            outBuf = ByteBuffer.allocateDirect(Math.max(n, outBuf.capacity() * 2) * 4)
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        }
-        outBuf.clear();
-        outBuf.limit(n);
-        return outBuf;
-    }
+    /** One thread's reusable input and output buffers. */
+    private final class Scratch {
+        private FloatBuffer hiddenBuf = FloatBuffer.allocate(0);
+        private LongBuffer longBuf = LongBuffer.allocate(0);
+        private LongBuffer longBuf2 = LongBuffer.allocate(0);
+        private float[] zeroRows = new float[0];
+        private FloatBuffer outBuf = FloatBuffer.allocate(0);
 
-    // Direct buffers are reused across calls so that the hot path allocates no native memory.
-    private FloatBuffer floats(int n) {
-        if (hiddenBuf.capacity() < n) {
-            hiddenBuf = ByteBuffer.allocateDirect(Math.max(n, hiddenBuf.capacity() * 2) * 4)
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        }
-        hiddenBuf.clear();
-        return hiddenBuf;
-    }
-
-    private float[] zeros(int tokens) {
-        if (zeroRows.length < tokens * hidden) {
-            zeroRows = new float[tokens * hidden];
-        }
-        return zeroRows;
-    }
-
-    private LongBuffer longs(int which, int n) {
-        LongBuffer b = which == 1 ? longBuf : longBuf2;
-        if (b.capacity() < n) {
-            b = ByteBuffer.allocateDirect(Math.max(n, b.capacity() * 2) * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
-            if (which == 1) {
-                longBuf = b;
-            } else {
-                longBuf2 = b;
+        private FloatBuffer outFloats(int n) {
+            if (outBuf.capacity() < n) {
+                outBuf = ByteBuffer.allocateDirect(Math.max(n, outBuf.capacity() * 2) * 4)
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
             }
+            outBuf.clear();
+            outBuf.limit(n);
+            return outBuf;
         }
-        b.clear();
-        return b;
+
+        private FloatBuffer floats(int n) {
+            if (hiddenBuf.capacity() < n) {
+                hiddenBuf = ByteBuffer.allocateDirect(Math.max(n, hiddenBuf.capacity() * 2) * 4)
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            hiddenBuf.clear();
+            return hiddenBuf;
+        }
+
+        private float[] zeros(int tokens) {
+            if (zeroRows.length < tokens * hidden) {
+                zeroRows = new float[tokens * hidden];
+            }
+            return zeroRows;
+        }
+
+        private LongBuffer longs(int which, int n) {
+            LongBuffer b = which == 1 ? longBuf : longBuf2;
+            if (b.capacity() < n) {
+                b = ByteBuffer.allocateDirect(Math.max(n, b.capacity() * 2) * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+                if (which == 1) {
+                    longBuf = b;
+                } else {
+                    longBuf2 = b;
+                }
+            }
+            b.clear();
+            return b;
+        }
     }
 
     @Override

@@ -26,13 +26,13 @@ class PabeeModelTest {
 
     @Test
     void shouldLabelObviousSentimentWithTheShippedHeads() {
-        List<Classification> out = model.classify(List.of(
+        List<Labeled> out = model.classify(List.of(
                 new PabeeModel.Input("pos", "a wonderful , moving and beautifully acted film .", null),
                 new PabeeModel.Input("neg", "a boring , tedious mess that wastes its cast .", null)), new PatiencePolicy(6), true);
         assertThat(out.get(0).key()).isEqualTo("pos");
         assertThat(out.get(0).label()).isEqualTo("positive");
         assertThat(out.get(1).label()).isEqualTo("negative");
-        for (Classification c : out) {
+        for (Labeled c : out) {
             assertThat(c.probabilities()).hasSize(2);
             assertThat(c.probabilities()[0] + c.probabilities()[1]).isBetween(0.999f, 1.001f);
             assertThat(c.exitLayer()).isBetween(7, 12); // patience 6 needs 7 agreeing layers at least

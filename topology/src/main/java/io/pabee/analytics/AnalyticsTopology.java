@@ -5,9 +5,11 @@ import io.pabee.router.RouterConfig;
 import io.pabee.schema.Classification;
 import io.pabee.schema.ExitStats;
 import io.pabee.serde.AvroSerde;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -22,10 +24,17 @@ import org.apache.kafka.streams.state.WindowStore;
 /**
  * Exit analytics: results → tumbling windows (event time) → {@code ExitStats} on the exit-stats
  * topic and in a queryable window store; per-record exit and latency metrics via Micrometer.
+ * Two stages, so the per-record work is spread over partitions: each result is aggregated in its
+ * shard (the results partition its id hashes to), and every shard's running aggregate goes to one
+ * merge per window. With record caching the merge sees about one update per shard and commit
+ * interval, not one per result.
  */
 public final class AnalyticsTopology {
+    /** The merged windows (key {@link #ALL}) the stats endpoint reads. */
     public static final String STATS_STORE = "exit-stats-store";
-    /** All results are aggregated together; the key is this constant. */
+    /** The first stage's windows, one per shard and window. */
+    public static final String SHARD_STORE = "exit-stats-by-shard";
+    /** The merged windows' key. */
     public static final String ALL = "all";
 
     private AnalyticsTopology() {
@@ -34,6 +43,9 @@ public final class AnalyticsTopology {
     public static Topology build(RouterConfig cfg, MeterRegistry metrics) {
         StreamsBuilder b = new StreamsBuilder();
         Duration size = Duration.ofMillis(cfg.getLong(RouterConfig.WINDOW_CONFIG));
+        Duration grace = Duration.ofSeconds(5);
+        TimeWindows windows = TimeWindows.ofSizeAndGrace(size, grace);
+        int shards = cfg.getInt(RouterConfig.PARTITIONS_CONFIG);
         b.stream(cfg.resultsTopic(), Consumed.with(Serdes.String(), AvroSerde.of(Classification.class)).withName("results"))
                 .peek((k, c) -> {
                     metrics.counter("pabee_results_total", "site", c.getExitedAt().name().toLowerCase(),
@@ -42,15 +54,30 @@ public final class AnalyticsTopology {
                     io.micrometer.core.instrument.Timer.builder("pabee_result_latency").publishPercentileHistogram()
                             .register(metrics).record(Duration.ofMillis(Math.max(0, c.getLatencyMs())));
                 }, Named.as("result-metrics"))
-                .groupBy((k, c) -> ALL, Grouped.with("results-by-all", Serdes.String(), AvroSerde.of(Classification.class)))
-                .windowedBy(TimeWindows.ofSizeAndGrace(size, Duration.ofSeconds(5)))
+                .groupBy((k, c) -> shard(c.getId(), shards), Grouped.with("results-by-shard", Serdes.String(),
+                        AvroSerde.of(Classification.class)))
+                .windowedBy(windows)
                 .aggregate(ExitWindow::new, (k, c, w) -> w.add(c), Named.as("exit-window"),
-                        Materialized.<String, ExitWindow, WindowStore<Bytes, byte[]>>as(STATS_STORE)
+                        Materialized.<String, ExitWindow, WindowStore<Bytes, byte[]>>as(SHARD_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(ExitWindow.serde()))
                 .toStream(Named.as("exit-window-updates"))
-                .map((wk, w) -> KeyValue.pair(wk.key() + "@" + wk.window().start(),
-                        w.toStats(wk.window().start(), wk.window().end())), Named.as("to-exit-stats"))
+                .map((wk, w) -> KeyValue.pair(ALL, new ShardWindow(wk.key(), w)), Named.as("to-merge"))
+                .groupByKey(Grouped.with("shard-windows", Serdes.String(), ExitWindow.json(ShardWindow.class)))
+                // a shard's update carries the timestamp of a record inside the window, so it lands in the same window;
+                // the longer grace lets a shard that lags the others still reach the merge
+                .windowedBy(TimeWindows.ofSizeAndGrace(size, grace.plus(size)))
+                .aggregate(MergedExitWindow::new, (k, u, m) -> m.put(u), Named.as("merged-window"),
+                        Materialized.<String, MergedExitWindow, WindowStore<Bytes, byte[]>>as(STATS_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(ExitWindow.json(MergedExitWindow.class)))
+                .toStream(Named.as("merged-window-updates"))
+                .map((wk, m) -> KeyValue.pair(wk.key() + "@" + wk.window().start(),
+                        m.toStats(wk.window().start(), wk.window().end())), Named.as("to-exit-stats"))
                 .to(cfg.exitStatsTopic(), Produced.with(Serdes.String(), AvroSerde.of(ExitStats.class)).withName("exit-stats"));
         return b.build();
+    }
+
+    /** The shard of a result: the results partition its id hashes to (Kafka's default partitioner). */
+    static String shard(String id, int shards) {
+        return Integer.toString(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % shards);
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -54,6 +55,34 @@ public final class ExitWindow {
         return this;
     }
 
+    /**
+     * Several shards' aggregates of one window as one. Latency samples are kept whole while they fit
+     * {@link #MAX_SAMPLES}; beyond that each shard contributes a share of the sample proportional to
+     * its record count (a prefix of its own deterministic sample), so no shard's latencies dominate.
+     */
+    public static ExitWindow merge(Collection<ExitWindow> parts) {
+        ExitWindow m = new ExitWindow();
+        long samples = 0;
+        for (ExitWindow w : parts) {
+            m.count += w.count;
+            m.router += w.router;
+            m.numLayers = Math.max(m.numLayers, w.numLayers);
+            if (m.histogram.length < w.histogram.length) {
+                m.histogram = Arrays.copyOf(m.histogram, w.histogram.length);
+            }
+            for (int i = 0; i < w.histogram.length; i++) {
+                m.histogram[i] += w.histogram[i];
+            }
+            samples += w.latencies.size();
+        }
+        for (ExitWindow w : parts) {
+            int take = samples <= MAX_SAMPLES ? w.latencies.size()
+                    : (int) Math.min(w.latencies.size(), Math.round((double) MAX_SAMPLES * w.count / Math.max(1, m.count)));
+            m.latencies.addAll(w.latencies.subList(0, take));
+        }
+        return m;
+    }
+
     public ExitStats toStats(long start, long end) {
         double sum = 0;
         List<Long> hist = new ArrayList<>(histogram.length);
@@ -90,16 +119,21 @@ public final class ExitWindow {
     }
 
     public static Serde<ExitWindow> serde() {
-        Serializer<ExitWindow> ser = (topic, w) -> {
+        return json(ExitWindow.class);
+    }
+
+    /** A JSON serde for the analytics' own state types. */
+    static <T> Serde<T> json(Class<T> type) {
+        Serializer<T> ser = (topic, w) -> {
             try {
                 return w == null ? null : JSON.writeValueAsBytes(w);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         };
-        Deserializer<ExitWindow> de = (topic, b) -> {
+        Deserializer<T> de = (topic, b) -> {
             try {
-                return b == null ? null : JSON.readValue(b, ExitWindow.class);
+                return b == null ? null : JSON.readValue(b, type);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -91,14 +91,14 @@ public final class StatsHttpServer implements AutoCloseable {
 
     /** The windows of the last {@code minutes}, oldest first, from the queryable store. */
     public static List<Map<String, Object>> windows(KafkaStreams streams, long minutes) {
-        ReadOnlyWindowStore<String, ExitWindow> store = streams.store(StoreQueryParameters.fromNameAndType(
+        ReadOnlyWindowStore<String, MergedExitWindow> store = streams.store(StoreQueryParameters.fromNameAndType(
                 AnalyticsTopology.STATS_STORE, QueryableStoreTypes.windowStore()));
         Instant to = Instant.now().plusSeconds(3600);
         Instant from = Instant.now().minusSeconds(minutes * 60);
         List<Map<String, Object>> out = new ArrayList<>();
-        try (KeyValueIterator<Windowed<String>, ExitWindow> it = store.fetchAll(from, to)) {
+        try (KeyValueIterator<Windowed<String>, MergedExitWindow> it = store.fetchAll(from, to)) {
             while (it.hasNext()) {
-                KeyValue<Windowed<String>, ExitWindow> kv = it.next();
+                KeyValue<Windowed<String>, MergedExitWindow> kv = it.next();
                 ExitStats s = kv.value.toStats(kv.key.window().start(), kv.key.window().end());
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("window_start", s.getWindowStart());

@@ -8,12 +8,14 @@ import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.InputFormat;
 import io.pabee.serde.TextEventDecoder;
+import io.pabee.stage.LayerModel;
+import java.time.Clock;
 import java.util.Properties;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -28,6 +30,8 @@ public final class RouterTopology {
     public static final String BUFFER_STORE = "router-buffer";
     /** Ids seen recently (id → first-seen time), to dead-letter duplicates; changelogged like the buffer. */
     public static final String SEEN_STORE = "router-seen-ids";
+    /** The same ids indexed by (first-seen time, id), so expiry reads only what expired. */
+    public static final String SEEN_BY_TIME_STORE = "router-seen-by-time";
     public static final String RESULTS_SINK = "results";
     public static final String CONTINUATIONS_SINK = "continuations";
     public static final String DEAD_LETTER_SINK = "dead-letters";
@@ -35,17 +39,28 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
-    public static Topology build(RouterConfig cfg, Supplier<RouterModel> model, MeterRegistry metrics) {
+    /**
+     * The router over {@code model}, the process's one shared model: every task of every stream
+     * thread uses it, across rebalances; the caller closes it after the streams instance.
+     */
+    public static Topology build(RouterConfig cfg, LayerModel model, MeterRegistry metrics) {
+        return build(cfg, model, metrics, Clock.systemUTC());
+    }
+
+    /** As {@link #build(RouterConfig, LayerModel, MeterRegistry)}, with the clock for enqueue, exit and dedup times. */
+    public static Topology build(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock) {
         Serde<TextEvent> events = AvroSerde.of(TextEvent.class);
         TextEventDecoder decoder = new TextEventDecoder(InputFormat.valueOf(cfg.getString(RouterConfig.INPUT_FORMAT_CONFIG)
                 .toUpperCase()));
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.inputTopic());
-        t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics, clock), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_STORE), Serdes.String(),
                 Serdes.Long()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_BY_TIME_STORE), Serdes.Bytes(),
+                Serdes.ByteArray()), PROCESSOR);
         t.addSink(RESULTS_SINK, cfg.resultsTopic(), Serdes.String().serializer(),
                 cast(AvroSerde.of(Classification.class).serializer()), PROCESSOR);
         t.addSink(CONTINUATIONS_SINK, cfg.continuationsTopic(), Serdes.String().serializer(),

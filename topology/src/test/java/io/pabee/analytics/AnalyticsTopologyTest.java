@@ -93,4 +93,31 @@ class AnalyticsTopologyTest {
         assertThat(out.get(1).getWindowStart()).isEqualTo(out.get(0).getWindowStart() + 10_000);
         assertThat(out.get(1).getSpeedup()).isCloseTo(1.0, within(1e-9));
     }
+
+    @Test
+    void shouldAggregateInEveryShardAndMergeTheShardsPerWindow() {
+        Instant t0 = Instant.ofEpochMilli(3_000_000_000_000L);
+        int n = 40;
+        java.util.Set<String> shards = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            results.pipeInput("s" + i, result("s" + i, 1 + i % 12, i % 2 == 0, i), t0.plusMillis(i));
+            shards.add(AnalyticsTopology.shard("s" + i, 4));
+        }
+        assertThat(shards).as("the ids spread over the default 4 shards").hasSize(4);
+        org.apache.kafka.streams.state.WindowStore<String, ExitWindow> byShard = driver.getWindowStore(AnalyticsTopology.SHARD_STORE);
+        long perShard = 0;
+        for (String shard : shards) {
+            ExitWindow w = byShard.fetch(shard, t0.toEpochMilli() - t0.toEpochMilli() % 10_000);
+            assertThat(w.count).as("shard %s aggregates only its own results", shard).isLessThan(n);
+            perShard += w.count;
+        }
+        assertThat(perShard).isEqualTo(n);
+        List<ExitStats> out = stats.readValuesToList();
+        assertThat(out).hasSize(n);
+        ExitStats last = out.get(out.size() - 1);
+        assertThat(last.getCount()).isEqualTo(n);
+        assertThat(last.getExitHistogram()).containsOnly((long) n / 12, (long) n / 12 + 1);
+        assertThat(last.getRouterShare()).isCloseTo(0.5, within(1e-9));
+        assertThat(last.getLatencyP50Ms()).isEqualTo(19.0);
+    }
 }

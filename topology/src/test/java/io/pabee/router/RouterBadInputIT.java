@@ -3,6 +3,8 @@ package io.pabee.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.schema.Classification;
@@ -10,8 +12,7 @@ import io.pabee.schema.DeadLetter;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.broker.KafkaBroker;
-import io.pabee.broker.TestBrokers;
+import io.pabee.stage.OnnxLayerModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +86,8 @@ class RouterBadInputIT {
             o.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
             o.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 4 * 1024 * 1024);
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-            try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
+            try (OnnxLayerModel shared = RouterModel.load(cfg);
+                 KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, shared, metrics),
                     RouterTopology.streamsConfig(kafka.bootstrapServers(), "bad-input", o))) {
                 streams.start();
                 long classifiedExpected = java.util.Arrays.stream(cases).filter(c -> c[2].equals("ok") || c[2].equals("truncated")).count();

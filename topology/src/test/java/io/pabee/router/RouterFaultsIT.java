@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.EmbeddedBroker;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
@@ -17,7 +18,7 @@ import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.ModelFileException;
-import io.pabee.broker.EmbeddedBroker;
+import io.pabee.stage.OnnxLayerModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RouterFaultsIT {
     private static ModelDirectory model;
     private static List<GlueExample> dev;
+    /** One model for every router instance of these tests, as in a router process: reused across restarts. */
+    private static OnnxLayerModel shared;
 
     @BeforeAll
     static void load() throws Exception {
@@ -50,6 +54,14 @@ class RouterFaultsIT {
         model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()),
                 m -> { });
         dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, 300);
+        shared = RouterModel.load(config("model-", model.path()));
+    }
+
+    @AfterAll
+    static void closeModel() {
+        if (shared != null) {
+            shared.close();
+        }
     }
 
     private static RouterConfig config(String prefix, Path modelDir) {
@@ -75,7 +87,7 @@ class RouterFaultsIT {
         o.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         o.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         o.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        return new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), new SimpleMeterRegistry()),
+        return new KafkaStreams(RouterTopology.build(cfg, shared, new SimpleMeterRegistry()),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), "faults-" + cfg.inputTopic(), o));
     }
 
@@ -155,12 +167,12 @@ class RouterFaultsIT {
         }
         Files.copy(model.path().resolve("manifest.json"), copy.resolve("manifest.json"));
         RouterConfig cfg = config("corrupt-", copy);
-        new RouterModel(cfg).close(); // the intact copy loads
+        RouterModel.load(cfg).close(); // the intact copy loads
         Files.write(copy.resolve("stage-05.onnx"), new byte[] {0}, StandardOpenOption.APPEND);
-        assertThatThrownBy(() -> new RouterModel(cfg)).isInstanceOf(ModelFileException.class)
+        assertThatThrownBy(() -> RouterModel.load(cfg)).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining("stage-05.onnx").hasMessageContaining("sha256");
         Files.delete(copy.resolve("stage-05.onnx"));
-        assertThatThrownBy(() -> new RouterModel(cfg)).isInstanceOf(ModelFileException.class)
+        assertThatThrownBy(() -> RouterModel.load(cfg)).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining("stage-05.onnx").hasMessageContaining("missing");
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
@@ -21,8 +23,7 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.broker.KafkaBroker;
-import io.pabee.broker.TestBrokers;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.tokenize.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,7 +150,8 @@ class RouterIT {
         overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         overrides.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, () -> new RouterModel(cfg), metrics),
+        try (OnnxLayerModel shared = RouterModel.load(cfg);
+             KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, shared, metrics),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), "it-router", overrides))) {
             streams.start();
             List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(cfg.deadLetterTopic(), Duration.ofSeconds(90), 20);
@@ -214,14 +216,14 @@ class RouterIT {
 
     private static Map<String, InFlight> inProcess(List<GlueExample> dev, RouterConfig cfg) {
         Map<String, InFlight> out = new HashMap<>();
-        try (RouterModel m = new RouterModel(cfg)) {
+        try (OnnxLayerModel m = RouterModel.load(cfg)) {
             List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
             for (GlueExample e : dev) {
-                Tokens t = m.tokenizer.encode(e.text(), null);
+                Tokens t = m.tokenize(e.text(), null);
                 fresh.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(PATIENCE),
                         new ExitState())));
             }
-            m.runner.runAll(fresh, K, r -> out.put((String) r.key, r), r -> out.put((String) r.key, r));
+            new EarlyExitRunner(m, cfg.getInt(RouterConfig.STAGE_BATCH_CONFIG)).runAll(fresh, K, r -> out.put((String) r.key, r), r -> out.put((String) r.key, r));
         }
         return out;
     }

@@ -1,26 +1,19 @@
 package io.pabee.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pabee.heads.HeadSet;
-import io.pabee.patience.ExitState;
-import io.pabee.patience.PatiencePolicy;
-import io.pabee.patience.Prediction;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ExitSite;
-import io.pabee.schema.HiddenEncoding;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
 import io.pabee.stage.EarlyExitRunner;
-import io.pabee.stage.ExecutionDevice;
-import io.pabee.stage.HiddenCodec;
 import io.pabee.stage.InFlight;
-import io.pabee.stage.ModelDirectory;
-import io.pabee.stage.StagedEncoder;
+import io.pabee.stage.LayerModel;
+import io.pabee.wire.ContinuationCodec;
+import io.pabee.wire.ResultBuilder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,7 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One worker of the pool: consumes continuations in the consumer group, resumes each record's hidden
  * and exit state, runs the remaining layers with dynamic re-batching, and writes results, all in one
- * transaction per poll (consume-transform-produce with {@code sendOffsetsToTransaction}).
+ * transaction per poll (consume-transform-produce with {@code sendOffsetsToTransaction}). The model is
+ * the process's shared one: every worker thread uses it, none closes it.
  */
 public final class Worker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -62,18 +56,29 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Properties client;
     private final String id;
     private final MeterRegistry metrics;
+    private final LayerModel model;
+    private final EarlyExitRunner runner;
+    private final ContinuationCodec continuations;
+    private final ResultBuilder results;
     private volatile boolean closed;
     private volatile boolean crash;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long processed;
     private volatile int assigned;
 
-    /** {@code client} holds bootstrap.servers and any other client settings (security, ...). */
-    public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics) {
+    /**
+     * {@code client} holds bootstrap.servers and any other client settings (security, ...); {@code model}
+     * is the process's shared model (see {@link WorkerModel#load}).
+     */
+    public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model) {
         this.cfg = cfg;
         this.client = client;
         this.id = id;
         this.metrics = metrics;
+        this.model = model;
+        this.runner = new EarlyExitRunner(model, cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG));
+        this.continuations = ContinuationCodec.reader(model);
+        this.results = new ResultBuilder(model);
     }
 
     /** Continuation partitions this worker owns now. */
@@ -88,15 +93,9 @@ public final class Worker implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        ModelDirectory dir = ModelDirectory.open(Path.of(cfg.getString(WorkerConfig.MODEL_DIR_CONFIG)));
-        HeadSet heads = HeadSet.read(dir.heads(cfg.getString(WorkerConfig.TASK_CONFIG)));
-        StagedEncoder.Options opts = new StagedEncoder.Options(ExecutionDevice.parse(cfg.getString(WorkerConfig.DEVICE_CONFIG)),
-                cfg.getInt(WorkerConfig.THREADS_CONFIG), false, 1, Integer.MAX_VALUE);
-        String version = dir.version(heads.task());
         KafkaConsumer<byte[], byte[]> c = null;
         KafkaProducer<byte[], byte[]> p = null;
-        try (StagedEncoder encoder = new StagedEncoder(dir, opts)) {
-            EarlyExitRunner runner = new EarlyExitRunner(encoder, heads::apply, cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG));
+        try {
             c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = c;
@@ -119,7 +118,7 @@ public final class Worker implements Runnable, AutoCloseable {
                     assigned -= partitions.size();
                 }
             });
-            LOG.info("worker {} started on {} ({} layers, version {})", id, encoder.device(), encoder.numLayers(), version);
+            LOG.info("worker {} started ({} layers, version {})", id, model.numLayers(), model.modelVersion());
             int retries = 0;
             while (!closed) {
                 List<ConsumerRecord<byte[], byte[]>> records;
@@ -134,7 +133,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 boolean lastTry = retries >= cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG);
                 p.beginTransaction();
                 try {
-                    process(records, runner, heads, encoder, version, p, lastTry);
+                    process(records, p, lastTry);
                     if (crash) {
                         // test hook: die mid-transaction, without commit or close, like a killed process
                         return;
@@ -195,11 +194,8 @@ public final class Worker implements Runnable, AutoCloseable {
         return out;
     }
 
-    private void process(List<ConsumerRecord<byte[], byte[]>> records, EarlyExitRunner runner, HeadSet heads, StagedEncoder encoder,
-                         String version, KafkaProducer<byte[], byte[]> p, boolean deadLetterAll) {
+    private void process(List<ConsumerRecord<byte[], byte[]>> records, KafkaProducer<byte[], byte[]> p, boolean deadLetterAll) {
         List<InFlight> resumed = new ArrayList<>();
-        Map<Integer, LayerState> states = new HashMap<>();
-        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
                 if (deadLetterAll) {
@@ -207,60 +203,17 @@ public final class Worker implements Runnable, AutoCloseable {
                             + " times");
                 }
                 LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
-                if (!s.getModelVersion().equals(version)) {
-                    throw new BadRecordException("model-mismatch", "continuation is for model " + s.getModelVersion()
-                            + ", this worker runs " + version);
-                }
-                if (s.getHiddenSize() != encoder.hidden() || s.getNextLayer() < 1 || s.getNextLayer() > encoder.numLayers()) {
-                    throw new BadRecordException("invalid-state", "hidden size " + s.getHiddenSize() + ", next layer "
-                            + s.getNextLayer());
-                }
-                boolean fp16 = s.getHiddenEncoding() == HiddenEncoding.FP16;
-                byte[] hb = new byte[s.getHidden().remaining()];
-                s.getHidden().duplicate().get(hb);
-                float[] hidden = HiddenCodec.decode(hb, fp16, s.getTokenCount() * s.getHiddenSize());
-                ExitState st = ExitState.resume(s.getNextLayer() - 1, s.getCounter(), s.getPreviousLabel(), s.getPreviousScore());
-                PatiencePolicy policy = heads.regression() ? new PatiencePolicy(s.getPatience(), s.getThreshold())
-                        : new PatiencePolicy(s.getPatience());
-                int key = sources.size();
-                sources.add(r);
-                states.put(key, s);
-                resumed.add(new InFlight(key, s.getTokenCount(), hidden, s.getNextLayer() - 1, policy, st));
+                resumed.add(continuations.read(s, s));
             } catch (BadRecordException | IllegalArgumentException e) {
                 String reason = e instanceof BadRecordException b ? b.reason() : "invalid-state";
                 deadLetter(p, r, reason, e.getMessage());
             }
         }
         long t0 = System.nanoTime();
-        EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, encoder.numLayers(), r -> {
-            LayerState s = states.get((Integer) r.key);
-            Prediction pr = r.policy.predict(r.state, r.last);
-            long now = System.currentTimeMillis();
-            List<Float> probs = new ArrayList<>();
-            if (pr.probabilities() != null) {
-                for (float f : pr.probabilities()) {
-                    probs.add(f);
-                }
-            }
-            Classification out = Classification.newBuilder()
-                    .setId(s.getId())
-                    .setLabel(pr.label() >= 0 && pr.label() < heads.labels().size() ? heads.labels().get(pr.label()) : null)
-                    .setLabelIndex(pr.label())
-                    .setProbabilities(probs)
-                    .setScore(Float.isNaN(pr.score()) ? null : pr.score())
-                    .setExitLayer(r.layersDone)
-                    .setLayersRun(r.layersDone)
-                    .setNumLayers(encoder.numLayers())
-                    .setPolicy(r.policy.name())
-                    .setSetting(r.policy.setting())
-                    .setExitedAt(ExitSite.WORKER)
-                    .setModelVersion(s.getModelVersion())
-                    .setTruncated(s.getTruncated())
-                    .setEventTime(s.getEventTime())
-                    .setEnqueueTime(s.getEnqueueTime())
-                    .setExitTime(now)
-                    .setLatencyMs(now - s.getEventTime())
-                    .build();
+        EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, model.numLayers(), r -> {
+            LayerState s = (LayerState) r.key;
+            Classification out = results.build(s.getId(), r, ExitSite.WORKER, s.getEventTime(), s.getEnqueueTime(),
+                    System.currentTimeMillis());
             p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), s.getId().getBytes(StandardCharsets.UTF_8),
                     AvroSerde.of(Classification.class).encode(out)));
             metrics.counter("pabee_exits_total", "site", "worker", "layer", Integer.toString(r.layersDone)).increment();

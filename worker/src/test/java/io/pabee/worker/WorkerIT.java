@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.broker.KafkaBroker;
+import io.pabee.broker.TestBrokers;
 import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.heads.HeadSet;
 import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
 import io.pabee.prepare.BaseModel;
@@ -19,11 +20,10 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.ModelDirectory;
+import io.pabee.stage.OnnxLayerModel;
 import io.pabee.stage.StagedEncoder;
-import io.pabee.broker.KafkaBroker;
-import io.pabee.broker.TestBrokers;
-import io.pabee.tokenize.TextTokenizer;
 import io.pabee.tokenize.Tokens;
+import io.pabee.wire.ContinuationCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +52,10 @@ class WorkerIT {
     private static List<GlueExample> dev;
     private static Map<String, InFlight> atK = new HashMap<>();
     private static Map<String, InFlight> expected = new HashMap<>();
+    /** Plays the router (layers 1..K and its continuations) and gives the in-process answers. */
+    private static OnnxLayerModel full;
+    /** The one model every worker of these tests shares, as the workers of one process do. */
+    private static OnnxLayerModel workerModel;
 
     @BeforeAll
     static void start() {
@@ -64,23 +68,21 @@ class WorkerIT {
             throw new java.io.UncheckedIOException(e);
         }
         dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, N);
-        HeadSet heads = HeadSet.read(dir.heads("SST-2"));
-        // the router's part (layers 1..K) and the full in-process answer, with the same encoder
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128);
-             StagedEncoder enc = new StagedEncoder(dir, StagedEncoder.Options.cpu())) {
-            EarlyExitRunner runner = new EarlyExitRunner(enc, heads::apply, 32);
-            List<EarlyExitRunner.Fresh> toK = new ArrayList<>();
-            List<EarlyExitRunner.Fresh> full = new ArrayList<>();
-            for (GlueExample e : dev) {
-                Tokens t = tok.encode(e.text(), null);
-                toK.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
-                full.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
-            }
-            runner.runAll(toK, K, r -> {
-                throw new AssertionError("patience 4 cannot exit by layer 4");
-            }, r -> atK.put((String) r.key, r));
-            runner.runAll(full, enc.numLayers(), r -> expected.put((String) r.key, r), r -> { });
+        // the router's part (layers 1..K) and the full in-process answer, with the same model
+        full = OnnxLayerModel.load(dir, "SST-2", StagedEncoder.Options.cpu(), 128);
+        EarlyExitRunner runner = new EarlyExitRunner(full, 32);
+        List<EarlyExitRunner.Fresh> toK = new ArrayList<>();
+        List<EarlyExitRunner.Fresh> all = new ArrayList<>();
+        for (GlueExample e : dev) {
+            Tokens t = full.tokenize(e.text(), null);
+            toK.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
+            all.add(new EarlyExitRunner.Fresh(t, new InFlight(e.id(), t.length(), null, 0, new PatiencePolicy(4), new ExitState())));
         }
+        runner.runAll(toK, K, r -> {
+            throw new AssertionError("patience 4 cannot exit by layer 4");
+        }, r -> atK.put((String) r.key, r));
+        runner.runAll(all, full.numLayers(), r -> expected.put((String) r.key, r), r -> { });
+        workerModel = WorkerModel.load(config("model-")); // device cuda, no GPU here: exercises the logged fallback to CPU
         kafka = TestBrokers.start();
     }
 
@@ -89,14 +91,20 @@ class WorkerIT {
         if (kafka != null) {
             kafka.close();
         }
+        if (workerModel != null) {
+            workerModel.close();
+        }
+        if (full != null) {
+            full.close();
+        }
     }
 
     private static List<ProducerRecord<byte[], byte[]>> continuations(String topic, boolean fp16) {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (GlueExample e : dev) {
             InFlight r = atK.get(e.id());
-            LayerState s = Continuations.of(e.id(), r, System.currentTimeMillis(), null, dir.manifest().base,
-                    dir.version("SST-2"), "SST-2", 384, fp16, K);
+            LayerState s = new ContinuationCodec(full, fp16, K).build(e.id(), r, System.currentTimeMillis(), null,
+                    System.currentTimeMillis());
             out.add(new ProducerRecord<>(topic, e.id().getBytes(StandardCharsets.UTF_8), AvroSerde.of(LayerState.class).encode(s)));
         }
         return out;
@@ -154,8 +162,8 @@ class WorkerIT {
         kafka.createTopic(prefix + "dlq", 1, Map.of());
         WorkerConfig cfg = config(prefix);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        Worker a = new Worker(cfg, client(), prefix + "a", metrics);
-        Worker b = new Worker(cfg, client(), prefix + "b", metrics);
+        Worker a = new Worker(cfg, client(), prefix + "a", metrics, workerModel);
+        Worker b = new Worker(cfg, client(), prefix + "b", metrics, workerModel);
         Thread ta = new Thread(a, "worker-a");
         Thread tb = new Thread(b, "worker-b");
         ta.start();

@@ -12,6 +12,7 @@ import io.pabee.stage.LayerModel;
 import java.time.Clock;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -75,6 +76,32 @@ public final class RouterTopology {
         return (Serializer<Object>) s;
     }
 
+    /**
+     * As {@link #streamsConfig(String, String, Properties)}, plus what comes from the router's own
+     * settings: its {@code pabee.*} keys for the exception handlers (dead-letter topic, limits), the
+     * metrics registry they count into, and static membership when {@code pabee.router.instance.id} is set.
+     */
+    public static Properties streamsConfig(RouterConfig cfg, MeterRegistry metrics, String bootstrap, String applicationId,
+                                           Properties overrides) {
+        Properties p = new Properties();
+        cfg.originals().forEach((k, v) -> {
+            if (k.startsWith("pabee.")) {
+                p.put(k, v);
+            }
+        });
+        if (metrics != null) {
+            p.put(DeadLetterHandlers.METRICS_CONFIG, metrics);
+        }
+        String instance = cfg.getString(RouterConfig.INSTANCE_ID_CONFIG);
+        if (!instance.isBlank()) {
+            // a restarted instance with the same id gets its partitions back without a rebalance; Streams adds
+            // a per-thread suffix. Closing for good must then leave the group explicitly (see RouterCommand).
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
+        }
+        p.putAll(streamsConfig(bootstrap, applicationId, overrides));
+        return p;
+    }
+
     /** Streams settings: exactly-once v2, and the defaults the router relies on. */
     public static Properties streamsConfig(String bootstrap, String applicationId, Properties overrides) {
         Properties p = new Properties();
@@ -87,6 +114,16 @@ public final class RouterTopology {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // a dead router is noticed after this long, not the client default 45 s: its partitions move (or, with
+        // static membership, wait for it) only then. 6 s is the broker's default minimum.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_500);
+        // a dead router's open transaction holds back read_committed readers of its outputs until it times
+        // out; a micro-batch of N records through K layers commits well within this
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 6_000);
+        // one record must never stop the router: what the processor cannot handle itself becomes a dead letter
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
         p.putAll(overrides);
         return p;
     }

@@ -8,6 +8,7 @@ import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ExitSite;
 import io.pabee.schema.LayerState;
 import io.pabee.schema.TextEvent;
+import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
 import io.pabee.serde.DeadLetters;
 import io.pabee.serde.TextEventDecoder;
@@ -23,8 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -68,6 +72,8 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     private long dedupRetention;
     private long nextSeq;
     private long buffered;
+    /** The producer's max.request.size, from the Streams settings. */
+    private long maxRequestBytes;
 
     RouterProcessor(RouterConfig cfg, LayerModel model, TextEventDecoder decoder, Serde<TextEvent> eventSerde,
                     MeterRegistry metrics, Clock clock) {
@@ -92,6 +98,10 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        Map<String, Object> app = context.appConfigs();
+        Object max = app.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                app.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576));
+        this.maxRequestBytes = Long.parseLong(max.toString());
         this.buffer = context.getStateStore(RouterTopology.BUFFER_STORE);
         this.seen = new SeenIds(context.getStateStore(RouterTopology.SEEN_STORE),
                 context.getStateStore(RouterTopology.SEEN_BY_TIME_STORE));
@@ -181,7 +191,14 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 .setSourceOffset(offset)
                 .setTime(clock.millis())
                 .build();
-        context.forward(new Record<>(safeId, (Object) dl, timestamp), RouterTopology.DEAD_LETTER_SINK);
+        byte[] bytes = AvroSerde.of(DeadLetter.class).encode(dl);
+        if (!fits(safeId, bytes)) {
+            // only with a prefix limit near max.request.size (the start-up check refuses that): drop the copies
+            dl.setOriginalKey(null);
+            dl.setOriginalValue(null);
+            bytes = AvroSerde.of(DeadLetter.class).encode(dl);
+        }
+        context.forward(new Record<>(safeId, (Object) bytes, timestamp), RouterTopology.DEAD_LETTER_SINK);
     }
 
     /** A buffered event that failed after it was accepted: its stored Avro form stands in for the original value. */
@@ -301,20 +318,39 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 r -> emitContinuation(items.get((Integer) r.key), r));
     }
 
+    /**
+     * Sends an encoded output, or, when the producer would refuse it, the event's dead letter
+     * {@code too-large} instead: under exactly-once a refused send fails the whole transaction, so the
+     * size is checked here, before sending. With limits that passed the start-up check this never fires.
+     */
+    private void forwardOrDeadLetter(Item item, byte[] value, String sink, String what) {
+        String id = item.event().getId();
+        if (fits(id, value)) {
+            context.forward(new Record<>(id, (Object) value, item.pending().timestamp()), sink);
+        } else {
+            deadLetter(item.pending(), id, "too-large", "its " + what + " would be " + value.length
+                    + " bytes, over max.request.size " + maxRequestBytes);
+        }
+        item.answered = true;
+    }
+
+    private boolean fits(String key, byte[] value) {
+        long keyBytes = key == null ? 0 : 3L * key.length();
+        return keyBytes + value.length + OutputBudget.RECORD_OVERHEAD <= maxRequestBytes;
+    }
+
     private void emitResult(Item item, InFlight r) {
         TextEvent e = item.event();
         Classification c = results.build(e.getId(), r, ExitSite.ROUTER, e.getEventTime(), item.pending().enqueueTime(),
                 clock.millis());
         metrics.counter("pabee_exits_total", "site", "router", "layer", Integer.toString(r.layersDone)).increment();
-        context.forward(new Record<>(e.getId(), (Object) c, item.pending().timestamp()), RouterTopology.RESULTS_SINK);
-        item.answered = true;
+        forwardOrDeadLetter(item, AvroSerde.of(Classification.class).encode(c), RouterTopology.RESULTS_SINK, "result");
     }
 
     private void emitContinuation(Item item, InFlight r) {
         TextEvent e = item.event();
         LayerState s = continuations.build(e.getId(), r, e.getEventTime(), e.getMetadata(), item.pending().enqueueTime());
         metrics.counter("pabee_continuations_total").increment();
-        context.forward(new Record<>(e.getId(), (Object) s, item.pending().timestamp()), RouterTopology.CONTINUATIONS_SINK);
-        item.answered = true;
+        forwardOrDeadLetter(item, AvroSerde.of(LayerState.class).encode(s), RouterTopology.CONTINUATIONS_SINK, "continuation");
     }
 }

@@ -62,12 +62,13 @@ public final class RouterTopology {
                 Serdes.Long()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_BY_TIME_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()), PROCESSOR);
+        // the processor sends Avro bytes it encoded itself, so it knows each record's size before sending
         t.addSink(RESULTS_SINK, cfg.resultsTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(Classification.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         t.addSink(CONTINUATIONS_SINK, cfg.continuationsTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(LayerState.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, cfg.deadLetterTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(DeadLetter.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         return t;
     }
 

@@ -1,9 +1,6 @@
 package io.pabee.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pabee.schema.Classification;
-import io.pabee.schema.DeadLetter;
-import io.pabee.schema.LayerState;
 import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.InputFormat;

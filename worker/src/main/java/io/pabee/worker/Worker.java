@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -66,6 +65,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long processed;
     private volatile int assigned;
+    /** Partitions revoked or lost during the current gather (the rebalance callbacks run inside poll). */
+    private final java.util.Set<TopicPartition> revokedWhileGathering = new java.util.HashSet<>();
     /** Reasons of the dead letters in the open transaction: counted once it commits, so a retry does not count twice. */
     private final List<String> uncountedDeadLetters = new ArrayList<>();
 
@@ -109,16 +110,24 @@ public final class Worker implements Runnable, AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
                     assigned -= partitions.size();
+                    revokedWhileGathering.addAll(partitions);
+                    if (!partitions.isEmpty()) {
+                        LOG.info("worker {} gives up partitions {}", id, partitions);
+                    }
                 }
 
                 @Override
                 public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
                     assigned += partitions.size();
+                    if (!partitions.isEmpty()) {
+                        LOG.info("worker {} takes partitions {}", id, partitions);
+                    }
                 }
 
                 @Override
                 public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
                     assigned -= partitions.size();
+                    revokedWhileGathering.addAll(partitions);
                 }
             });
             LOG.info("worker {} started ({} layers, version {})", id, model.numLayers(), model.modelVersion());
@@ -198,11 +207,26 @@ public final class Worker implements Runnable, AutoCloseable {
         int want = cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG);
         int cap = cfg.getInt(WorkerConfig.MAX_IN_FLIGHT_CONFIG);
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        revokedWhileGathering.clear();
         c.poll(Duration.ofMillis(wait)).forEach(out::add);
+        revokedWhileGathering.clear(); // nothing was held when the first poll rebalanced
         long deadline = System.nanoTime() + Duration.ofMillis(wait).toNanos();
         while (!out.isEmpty() && out.size() < want && out.size() < cap && System.nanoTime() < deadline) {
             // max.poll.records = cap - size would be ideal; a poll returns at most `cap`, so trim below instead
             c.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).forEach(out::add);
+        }
+        if (!revokedWhileGathering.isEmpty()) {
+            // a partition revoked while we held its records belongs to another worker now, which starts at the
+            // committed offset: committing our results for them too would write them twice. Drop them; a partition
+            // that came back meanwhile starts again at its committed offset.
+            List<ConsumerRecord<byte[], byte[]>> dropped = out.stream()
+                    .filter(r -> revokedWhileGathering.contains(new TopicPartition(r.topic(), r.partition()))).toList();
+            out.removeAll(dropped);
+            if (!dropped.isEmpty()) {
+                LOG.info("worker {} drops {} records of partitions revoked while gathering", id, dropped.size());
+                rewind(c, dropped);
+            }
+            revokedWhileGathering.clear();
         }
         return out;
     }

@@ -127,31 +127,38 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
+        boolean buffered;
         try {
-            accept(record, meta);
+            buffered = accept(record, meta);
         } catch (RuntimeException e) {
             LOG.debug("internal error on one input record", e);
             deadLetter(record, meta, null, "internal-error", e.toString());
+            return;
+        }
+        // outside the try: once buffered, the record is answered by the flush (which handles its own failures)
+        if (buffered && this.buffered >= batchRecords) {
+            flush();
         }
     }
 
-    private void accept(Record<byte[], byte[]> record, RecordMetadata meta) {
+    /** Buffers the event, or dead-letters it and returns false. */
+    private boolean accept(Record<byte[], byte[]> record, RecordMetadata meta) {
         if (record.value() != null && record.value().length > limits.eventBytes()) {
             deadLetter(record, meta, null, "too-large", "value has " + record.value().length + " bytes, limit "
                     + limits.eventBytes());
-            return;
+            return false;
         }
         TextEvent event;
         try {
             event = decoder.decode(record.key(), record.value(), record.timestamp());
         } catch (BadRecordException e) {
             deadLetter(record, meta, null, e.reason(), e.getMessage());
-            return;
+            return false;
         }
         Optional<EventValidator.Rejection> bad = validator.check(event);
         if (bad.isPresent()) {
             deadLetter(record, meta, bad.get().id(), bad.get().reason(), bad.get().detail());
-            return;
+            return false;
         }
         long now = clock.millis();
         if (dedupRetention > 0) {
@@ -159,7 +166,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
             if (first != null) {
                 deadLetter(record, meta, event.getId(), "duplicate-id", "id " + event.getId() + " was already received "
                         + (now - first) + " ms ago");
-                return;
+                return false;
             }
             seen.add(event.getId(), now);
         }
@@ -168,9 +175,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 eventSerde.serializer().serialize(null, event));
         buffer.put(nextSeq++, p.toBytes());
         buffered++;
-        if (buffered >= batchRecords) {
-            flush();
-        }
+        return true;
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, String id, String reason, String detail) {

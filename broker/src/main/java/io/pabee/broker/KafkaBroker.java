@@ -144,4 +144,37 @@ public interface KafkaBroker extends AutoCloseable {
     }
     return out;
   }
+
+  /**
+   * Everything committed in {@code topic} once it has settled: reads from the start under read_committed
+   * until the consumer's position reaches the end offsets (the last stable offsets) of every partition and
+   * they have not moved for {@code quiet}; a duplicate committed late is therefore read, not missed.
+   * Throws when the topic does not settle within {@code timeout}.
+   */
+  default List<ConsumerRecord<byte[], byte[]>> readSettled(String topic, Duration quiet, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, Object> c = consumerConfig("unused");
+    c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<byte[], byte[]>(c)) {
+      List<TopicPartition> tps = consumer.partitionsFor(topic, timeout).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> lastEnds = null;
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(tps); // read_committed: the last stable offsets
+        boolean reached = tps.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
+        if (!reached || !ends.equals(lastEnds)) {
+          lastEnds = ends;
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
+          return out;
+        }
+      }
+    }
+    throw new IllegalStateException(topic + " did not settle within " + timeout + " (" + out.size() + " records read)");
+  }
 }

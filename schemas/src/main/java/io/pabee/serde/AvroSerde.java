@@ -1,6 +1,8 @@
 package io.pabee.serde;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
@@ -56,6 +58,17 @@ public final class AvroSerde<T extends SpecificRecord> implements RecordSerde<T>
         if (bytes.length < 10) {
             throw new BadRecordException("corrupt-avro", "Avro message shorter than its 10-byte header");
         }
+        Schema writer = SchemaHistory.INSTANCE.findByFingerprint(
+                ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        if (writer == null) {
+            throw new BadRecordException("unknown-schema", "unknown schema fingerprint " + fingerprintHex(bytes) + " for " + name);
+        }
+        if (!writer.getFullName().equals(name)) {
+            throw new BadRecordException("unknown-schema", "schema fingerprint " + fingerprintHex(bytes) + " is "
+                    + writer.getFullName() + ", not " + name);
+        }
+        // before Avro allocates what the body claims: every length and count must fit the bytes left
+        AvroBounds.check(writer, bytes, 10);
         try {
             return decoder.decode(bytes);
         } catch (MissingSchemaException e) {

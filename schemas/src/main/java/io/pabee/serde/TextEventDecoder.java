@@ -1,5 +1,7 @@
 package io.pabee.serde;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.schema.TextEvent;
@@ -12,7 +14,15 @@ import java.util.Map;
 
 /** Turns an input record (key, value, timestamp) into a {@link TextEvent}, or a {@link BadRecordException} with the reason. */
 public final class TextEventDecoder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Bounded parsing: an event is a flat object with one nested metadata object, so deep nesting, long
+     * numbers or names are input errors, not work; strings are bounded by the router's event size limit
+     * (checked before decoding) and here by Jackson's own cap.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(64)
+                    .maxNameLength(4096).maxStringLength(16 * 1024 * 1024).maxDocumentLength(64L * 1024 * 1024).build())
+            .build());
     private final InputFormat format;
 
     public TextEventDecoder(InputFormat format) {

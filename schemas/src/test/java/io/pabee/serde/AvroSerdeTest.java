@@ -88,7 +88,7 @@ class AvroSerdeTest {
     @Test
     void shouldPublishOneRecordPerSchemaVersionKeyedByFingerprint() {
         List<ProducerRecord<String, String>> recs = SchemaPublisher.records("pabee-schemas", SchemaHistory.INSTANCE);
-        assertThat(recs).hasSize(6);
+        assertThat(recs).hasSize(7);
         assertThat(recs).extracting(ProducerRecord::key)
                 .contains(SchemaHistory.hex(SchemaNormalization.parsingFingerprint64(TextEvent.getClassSchema())))
                 .doesNotHaveDuplicates()

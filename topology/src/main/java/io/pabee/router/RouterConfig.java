@@ -38,6 +38,14 @@ public final class RouterConfig extends AbstractConfig {
     public static final String WINDOW_CONFIG = "pabee.analytics.window.ms";
     public static final String HTTP_PORT_CONFIG = "pabee.http.port";
     public static final String DEDUP_RETENTION_CONFIG = "pabee.dedup.retention.ms";
+    public static final String LIMIT_EVENT_BYTES_CONFIG = "pabee.limit.event.bytes";
+    public static final String LIMIT_ID_CHARS_CONFIG = "pabee.limit.id.chars";
+    public static final String LIMIT_TEXT_CHARS_CONFIG = "pabee.limit.text.chars";
+    public static final String LIMIT_TEXT_PAIR_CHARS_CONFIG = "pabee.limit.text.pair.chars";
+    public static final String LIMIT_METADATA_ENTRIES_CONFIG = "pabee.limit.metadata.entries";
+    public static final String LIMIT_METADATA_BYTES_CONFIG = "pabee.limit.metadata.bytes";
+    public static final String DEAD_LETTER_PREFIX_CONFIG = "pabee.limit.dead.letter.prefix.bytes";
+    public static final String INSTANCE_ID_CONFIG = "pabee.router.instance.id";
 
     public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())
             .define(INPUT_TOPIC_CONFIG, Type.STRING, "pabee-text-events", Importance.HIGH, "Topic producers write text events to.")
@@ -69,7 +77,25 @@ public final class RouterConfig extends AbstractConfig {
                     "An id seen again within this time is dead-lettered as duplicate-id (0 = no duplicate check). "
                     + "Ids are keyed per input partition, so producers should key events by id.")
             .define(HTTP_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
-                    "Port of the /metrics and /stats HTTP endpoint (0 = none).");
+                    "Port of the /metrics and /stats HTTP endpoint (0 = none).")
+            .define(LIMIT_EVENT_BYTES_CONFIG, Type.INT, 1_000_000, Range.between(1024, 64 * 1024 * 1024), Importance.MEDIUM,
+                    "Largest input value in bytes, checked before decoding; larger ones are dead letters too-large. "
+                    + "With the other limits it must keep every output record under the producer's and topics' maxima (checked at start).")
+            .define(LIMIT_ID_CHARS_CONFIG, Type.INT, 256, Range.between(1, 65_536), Importance.MEDIUM,
+                    "Longest id in characters; longer ids, ids with control characters or unpaired surrogates are dead letters invalid-id.")
+            .define(LIMIT_TEXT_CHARS_CONFIG, Type.INT, 1_000_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Longest text in characters (the tokenizer truncates far earlier; this bounds the work); longer is too-large.")
+            .define(LIMIT_TEXT_PAIR_CHARS_CONFIG, Type.INT, 1_000_000, Range.atLeast(1), Importance.LOW,
+                    "Longest second text of a pair in characters; longer is too-large.")
+            .define(LIMIT_METADATA_ENTRIES_CONFIG, Type.INT, 64, Range.atLeast(0), Importance.LOW,
+                    "Most metadata entries an event may carry to its continuation; more is too-large.")
+            .define(LIMIT_METADATA_BYTES_CONFIG, Type.INT, 16_384, Range.atLeast(0), Importance.LOW,
+                    "Most metadata bytes (UTF-8 keys and values) an event may carry to its continuation; more is too-large.")
+            .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
+                    "A dead letter carries at most this many bytes of the original key and of the value, plus their lengths and the value's sha256.")
+            .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Static group membership: a stable id per router instance (e.g. the pod name) lets a restarted instance "
+                    + "take its partitions back without a rebalance; empty = dynamic membership.");
 
     public RouterConfig(Map<?, ?> props) {
         super(CONFIG, props, false);

@@ -1,9 +1,6 @@
 package io.pabee.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pabee.schema.Classification;
-import io.pabee.schema.DeadLetter;
-import io.pabee.schema.LayerState;
 import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.InputFormat;
@@ -12,6 +9,7 @@ import io.pabee.stage.LayerModel;
 import java.time.Clock;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -61,18 +59,45 @@ public final class RouterTopology {
                 Serdes.Long()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_BY_TIME_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()), PROCESSOR);
+        // the processor sends Avro bytes it encoded itself, so it knows each record's size before sending
         t.addSink(RESULTS_SINK, cfg.resultsTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(Classification.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         t.addSink(CONTINUATIONS_SINK, cfg.continuationsTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(LayerState.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, cfg.deadLetterTopic(), Serdes.String().serializer(),
-                cast(AvroSerde.of(DeadLetter.class).serializer()), PROCESSOR);
+                cast(Serdes.ByteArray().serializer()), PROCESSOR);
         return t;
     }
 
     @SuppressWarnings("unchecked")
     private static Serializer<Object> cast(Serializer<?> s) {
         return (Serializer<Object>) s;
+    }
+
+    /**
+     * As {@link #streamsConfig(String, String, Properties)}, plus what comes from the router's own
+     * settings: its {@code pabee.*} keys for the exception handlers (dead-letter topic, limits), the
+     * metrics registry they count into, and static membership when {@code pabee.router.instance.id} is set.
+     */
+    public static Properties streamsConfig(RouterConfig cfg, MeterRegistry metrics, String bootstrap, String applicationId,
+                                           Properties overrides) {
+        Properties p = new Properties();
+        cfg.originals().forEach((k, v) -> {
+            if (k.startsWith("pabee.")) {
+                p.put(k, v);
+            }
+        });
+        if (metrics != null) {
+            p.put(DeadLetterHandlers.METRICS_CONFIG, metrics);
+        }
+        String instance = cfg.getString(RouterConfig.INSTANCE_ID_CONFIG);
+        if (!instance.isBlank()) {
+            // a restarted instance with the same id gets its partitions back without a rebalance; Streams adds
+            // a per-thread suffix. Closing for good must then leave the group explicitly (see RouterCommand).
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
+        }
+        p.putAll(streamsConfig(bootstrap, applicationId, overrides));
+        return p;
     }
 
     /** Streams settings: exactly-once v2, and the defaults the router relies on. */
@@ -87,6 +112,16 @@ public final class RouterTopology {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // a dead router is noticed after this long, not the client default 45 s: its partitions move (or, with
+        // static membership, wait for it) only then. 6 s is the broker's default minimum.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_500);
+        // a dead router's open transaction holds back read_committed readers of its outputs until it times
+        // out; a micro-batch of N records through K layers commits well within this
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 6_000);
+        // one record must never stop the router: what the processor cannot handle itself becomes a dead letter
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
         p.putAll(overrides);
         return p;
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each kind of event and what the validator says about it, against a model of 12 layers. */
 class EventValidatorTest {
-    private final EventValidator validator = new EventValidator(12);
+    private final EventValidator validator = new EventValidator(12, InputLimits.of(new RouterConfig(java.util.Map.of())));
 
     private static TextEvent event(String id, String text, String pair, Integer patience) {
         // the all-fields constructor, as a decoder of JSON input builds it: the builder refuses a null id or text

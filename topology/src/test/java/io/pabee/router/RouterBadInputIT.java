@@ -43,7 +43,10 @@ class RouterBadInputIT {
     void shouldClassifyOrDeadLetterEveryKindOfBadInput(@TempDir Path state) throws Exception {
         ModelDirectory model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15,
                 ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()), m -> { });
-        String big = "a long and winding review that never seems to end . ".repeat(20_000); // ~1 MB
+        // 988,000 characters: under pabee.limit.event.bytes (1,000,000) with its JSON wrapper; one more repeat-heavy
+        // text over the limit is too-large
+        String big = "a long and winding review that never seems to end . ".repeat(19_000);
+        String tooBig = "a long and winding review that never seems to end . ".repeat(19_300);
         // key -> value, and what must happen: a reason, or "ok" (classified), "truncated" (classified and flagged)
         Object[][] cases = {
                 {"j-ok", "{\"id\":\"j-ok\",\"text\":\"a fine , funny film .\"}", "ok"},
@@ -52,6 +55,8 @@ class RouterBadInputIT {
                 {"j-empty", "{\"id\":\"j-empty\",\"text\":\"\"}", "empty-text"},
                 {"j-space", "{\"id\":\"j-space\",\"text\":\" \\t \"}", "empty-text"},
                 {"j-big", "{\"id\":\"j-big\",\"text\":\"" + big + "\"}", "truncated"},
+                {"j-too-big", "{\"id\":\"j-too-big\",\"text\":\"" + tooBig + "\"}", "too-large"},
+                {"j-lone-surrogate", "{\"id\":\"j\\ud800x\",\"text\":\"fine\"}", "invalid-id"},
                 {"j-controls", "{\"id\":\"j-controls\",\"text\":\"bell\\u0007 and nul\\u0000 inside a good film\"}", "ok"},
                 {"j-unicode", "{\"id\":\"j-unicode\",\"text\":\"סרט נהדר 👍 with zero\u200bwidth spaces\"}", "ok"},
                 {"j-patience", "{\"id\":\"j-patience\",\"text\":\"fine\",\"patience\":50}", "invalid-patience"},
@@ -119,13 +124,18 @@ class RouterBadInputIT {
                         .containsEntry("j-patience", "invalid-patience").containsEntry("j-patience-str", "invalid-patience")
                         .containsEntry("j-pair-empty", "empty-text-pair").containsEntry("j-dup-2", "duplicate-id")
                         .containsEntry("null-key:missing-id", "missing-id").containsEntry("j-null-value", "null-value")
-                        .containsEntry("j-utf8", "invalid-utf8").hasSize((int) deadExpected);
+                        .containsEntry("j-utf8", "invalid-utf8").containsEntry("j-too-big", "too-large")
+                        .containsEntry("j-lone-surrogate", "invalid-id").hasSize((int) deadExpected);
                 assertThat(classified).containsOnlyKeys("j-ok", "j-big", "j-controls", "j-unicode", "j-dup", "j-own-patience",
                         "j-null-key");
                 assertThat(classified.get("j-big")).as("1 MB text is truncated and flagged").isTrue();
                 assertThat(classified.get("j-ok")).isFalse();
                 assertThat(metrics.find("pabee_dead_letters_total").tag("reason", "empty-text").counter().count()).isEqualTo(2.0);
-                assertThat(metrics.find("pabee_dead_letters_total").tag("reason", "duplicate-id").counter().count()).isEqualTo(1.0);
+                // every reason counted once per dead letter
+                Map<String, Long> byReason = new java.util.TreeMap<>();
+                reasons.values().forEach(r -> byReason.merge(r, 1L, Long::sum));
+                byReason.forEach((reason, n) -> assertThat(metrics.find("pabee_dead_letters_total").tag("reason", reason)
+                        .counter().count()).as(reason).isEqualTo(n.doubleValue()));
             }
         }
     }

@@ -7,12 +7,12 @@ import io.pabee.schema.ExitSite;
 import io.pabee.schema.LayerState;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
+import io.pabee.serde.DeadLetters;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
 import io.pabee.wire.ContinuationCodec;
 import io.pabee.wire.ResultBuilder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -65,6 +65,10 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long processed;
     private volatile int assigned;
+    /** Partitions revoked or lost during the current gather (the rebalance callbacks run inside poll). */
+    private final java.util.Set<TopicPartition> revokedWhileGathering = new java.util.HashSet<>();
+    /** Reasons of the dead letters in the open transaction: counted once it commits, so a retry does not count twice. */
+    private final List<String> uncountedDeadLetters = new ArrayList<>();
 
     /**
      * {@code client} holds bootstrap.servers and any other client settings (security, ...); {@code model}
@@ -106,16 +110,24 @@ public final class Worker implements Runnable, AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
                     assigned -= partitions.size();
+                    revokedWhileGathering.addAll(partitions);
+                    if (!partitions.isEmpty()) {
+                        LOG.info("worker {} gives up partitions {}", id, partitions);
+                    }
                 }
 
                 @Override
                 public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
                     assigned += partitions.size();
+                    if (!partitions.isEmpty()) {
+                        LOG.info("worker {} takes partitions {}", id, partitions);
+                    }
                 }
 
                 @Override
                 public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
                     assigned -= partitions.size();
+                    revokedWhileGathering.addAll(partitions);
                 }
             });
             LOG.info("worker {} started ({} layers, version {})", id, model.numLayers(), model.modelVersion());
@@ -130,16 +142,23 @@ public final class Worker implements Runnable, AutoCloseable {
                 if (records.isEmpty()) {
                     continue;
                 }
-                boolean lastTry = retries >= cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG);
+                int maxRetries = cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG);
+                // the last retry runs records one by one, so a record that fails alone is the only dead letter;
+                // if even that attempt aborts (a send or commit failure), the whole batch is dead-lettered
+                Attempt attempt = retries < maxRetries ? Attempt.BATCH : retries == maxRetries ? Attempt.ONE_BY_ONE
+                        : Attempt.DEAD_LETTER_ALL;
                 p.beginTransaction();
+                uncountedDeadLetters.clear();
                 try {
-                    process(records, p, lastTry);
+                    process(records, p, attempt);
                     if (crash) {
                         // test hook: die mid-transaction, without commit or close, like a killed process
                         return;
                     }
                     p.sendOffsetsToTransaction(nextOffsets(records), c.groupMetadata());
                     p.commitTransaction();
+                    uncountedDeadLetters.forEach(reason -> metrics.counter("pabee_dead_letters_total", "stage", "worker",
+                            "reason", reason).increment());
                     processed += records.size();
                     retries = 0;
                 } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -153,7 +172,7 @@ public final class Worker implements Runnable, AutoCloseable {
                     p.abortTransaction();
                     rewind(c, records);
                     metrics.counter("pabee_worker_aborts_total", "cause", "rebalance").increment();
-                } catch (KafkaException | IllegalStateException e) {
+                } catch (RuntimeException e) {
                     // abort, rewind to the committed offsets and retry; after max retries the batch is dead-lettered
                     LOG.warn("worker {} aborts a batch of {} (attempt {}): {}", id, records.size(), retries + 1, e.toString());
                     p.abortTransaction();
@@ -168,7 +187,10 @@ public final class Worker implements Runnable, AutoCloseable {
                     p.close(Duration.ofSeconds(5));
                 }
                 if (c != null) {
-                    c.close(Duration.ofSeconds(5));
+                    // leave now, also as a static member: the partitions move to the other workers without
+                    // waiting for the session timeout
+                    c.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                            .withTimeout(Duration.ofSeconds(5)));
                 }
             }
             LOG.info("worker {} {}", id, crash ? "crashed (test)" : "stopped");
@@ -185,30 +207,68 @@ public final class Worker implements Runnable, AutoCloseable {
         int want = cfg.getInt(WorkerConfig.STAGE_BATCH_CONFIG);
         int cap = cfg.getInt(WorkerConfig.MAX_IN_FLIGHT_CONFIG);
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        revokedWhileGathering.clear();
         c.poll(Duration.ofMillis(wait)).forEach(out::add);
+        revokedWhileGathering.clear(); // nothing was held when the first poll rebalanced
         long deadline = System.nanoTime() + Duration.ofMillis(wait).toNanos();
         while (!out.isEmpty() && out.size() < want && out.size() < cap && System.nanoTime() < deadline) {
             // max.poll.records = cap - size would be ideal; a poll returns at most `cap`, so trim below instead
             c.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).forEach(out::add);
         }
+        if (!revokedWhileGathering.isEmpty()) {
+            // a partition revoked while we held its records belongs to another worker now, which starts at the
+            // committed offset: committing our results for them too would write them twice. Drop them; a partition
+            // that came back meanwhile starts again at its committed offset.
+            List<ConsumerRecord<byte[], byte[]>> dropped = out.stream()
+                    .filter(r -> revokedWhileGathering.contains(new TopicPartition(r.topic(), r.partition()))).toList();
+            out.removeAll(dropped);
+            if (!dropped.isEmpty()) {
+                LOG.info("worker {} drops {} records of partitions revoked while gathering", id, dropped.size());
+                rewind(c, dropped);
+            }
+            revokedWhileGathering.clear();
+        }
         return out;
     }
 
-    private void process(List<ConsumerRecord<byte[], byte[]>> records, KafkaProducer<byte[], byte[]> p, boolean deadLetterAll) {
+    /** How a poll batch is run: together, one record at a time (last retry), or not at all (retries exhausted). */
+    private enum Attempt { BATCH, ONE_BY_ONE, DEAD_LETTER_ALL }
+
+    private void process(List<ConsumerRecord<byte[], byte[]>> records, KafkaProducer<byte[], byte[]> p, Attempt attempt) {
         List<InFlight> resumed = new ArrayList<>();
+        Map<InFlight, ConsumerRecord<byte[], byte[]>> sources = new java.util.IdentityHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                if (deadLetterAll) {
-                    throw new BadRecordException("retries-exhausted", "batch failed " + cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG)
+                if (attempt == Attempt.DEAD_LETTER_ALL) {
+                    throw new BadRecordException("retries-exhausted", "batch failed " + (cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG) + 1)
                             + " times");
                 }
                 LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
-                resumed.add(continuations.read(s, s));
+                InFlight f = continuations.read(s, s);
+                resumed.add(f);
+                sources.put(f, r);
             } catch (BadRecordException | IllegalArgumentException e) {
                 String reason = e instanceof BadRecordException b ? b.reason() : "invalid-state";
                 deadLetter(p, r, reason, e.getMessage());
+            } catch (RuntimeException e) {
+                deadLetter(p, r, "internal-error", e.toString());
             }
         }
+        if (attempt == Attempt.ONE_BY_ONE) {
+            for (InFlight f : resumed) {
+                try {
+                    run(List.of(f), p);
+                } catch (RuntimeException e) {
+                    LOG.debug("worker {}: one continuation fails alone", id, e);
+                    deadLetter(p, sources.get(f), "internal-error", e.toString());
+                }
+            }
+        } else {
+            run(resumed, p);
+        }
+    }
+
+    private void run(List<InFlight> resumed, KafkaProducer<byte[], byte[]> p) {
         long t0 = System.nanoTime();
         EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, model.numLayers(), r -> {
             LayerState s = (LayerState) r.key;
@@ -234,13 +294,10 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {
-        metrics.counter("pabee_dead_letters_total", "stage", "worker", "reason", reason).increment();
-        DeadLetter d = DeadLetter.newBuilder()
-                .setId(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8))
-                .setOriginalKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
-                .setOriginalValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
-                .setReason(reason)
-                .setDetail(detail == null ? reason : detail.lines().findFirst().orElse(reason))
+        uncountedDeadLetters.add(reason);
+        int prefix = cfg.getInt(WorkerConfig.DEAD_LETTER_PREFIX_CONFIG);
+        DeadLetter d = DeadLetters.of(r.key(), r.value(), prefix, reason, detail)
+                .setId(r.key() == null ? null : DeadLetters.boundedId(new String(r.key(), StandardCharsets.UTF_8), prefix))
                 .setStage("worker")
                 .setSourceTopic(r.topic())
                 .setSourcePartition(r.partition())
@@ -288,6 +345,13 @@ public final class Worker implements Runnable, AutoCloseable {
         // adding a worker moves only the partitions it takes over; the others keep working
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, id + "-consumer");
+        // a killed worker's partitions move after this long, not the client default 45 s; 6 s is the broker's minimum
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_500);
+        if (cfg.getBoolean(WorkerConfig.STATIC_MEMBERSHIP_CONFIG)) {
+            // the same id after a restart: the partitions wait for it instead of moving twice
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pabee-worker-" + id);
+        }
         return p;
     }
 

@@ -39,8 +39,8 @@ public final class WorkerConfig extends AbstractConfig {
             .define(MAX_IN_FLIGHT_CONFIG, Type.INT, 256, Range.between(1, 100_000), Importance.MEDIUM,
                     "Records per poll (max.poll.records); one transaction holds at most this plus one stage batch, which bounds memory and the time between polls.")
             .define(POLL_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM, "Max wait: polling continues until a stage batch is full or this many ms have passed since the first record.")
-            .define(TRANSACTION_TIMEOUT_CONFIG, Type.INT, 60_000, Range.atLeast(1000), Importance.LOW,
-                    "Producer transaction timeout: how long a dead worker's open transaction can hold back read_committed readers.")
+            .define(TRANSACTION_TIMEOUT_CONFIG, Type.INT, 10_000, Range.atLeast(1000), Importance.LOW,
+                    "Producer transaction timeout: how long a dead worker's open transaction can hold back read_committed readers; one poll batch (max.in.flight records) must finish well inside it.")
             .define(MAX_RETRIES_CONFIG, Type.INT, 3, Range.atLeast(0), Importance.LOW,
                     "Aborted attempts of one poll batch before its records are dead-lettered.")
             .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,

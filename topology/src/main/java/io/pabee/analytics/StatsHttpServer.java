@@ -2,17 +2,24 @@ package io.pabee.analytics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.schema.ExitStats;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -23,29 +30,76 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /**
- * The HTTP endpoint of every role, served by the Prometheus exporter's server (bounded thread pool):
- * {@code GET /metrics} in the format the scraper asks for, {@code GET /-/healthy}, and for analytics
- * {@code GET /stats?minutes=N}: the exit-stats windows of the last N minutes (interactive query, JSON).
- * Every other path is 404; {@code /stats} answers 405 to methods other than GET and HEAD and 400 to a
- * bad {@code minutes}.
+ * The HTTP endpoint of every role: {@code GET /metrics} (the Prometheus exporter's own handler, in the
+ * format the scraper asks for), {@code GET /-/healthy}, and for analytics {@code GET /stats?minutes=N}: the
+ * exit-stats windows of the last N minutes (interactive query, JSON). Paths are exact (everything else is
+ * 404), only GET and HEAD are served (405 with {@code Allow} otherwise), a bad {@code minutes} is 400 with a
+ * one-line reason.
+ *
+ * <p>Served by the JDK's {@link HttpServer} on a bounded pool ({@link #THREADS} threads, {@link #QUEUE}
+ * waiting connections, beyond that a connection is closed): the exporter's {@code HTTPServer} matches
+ * {@code /metrics} as a prefix and answers any method there, and its pool blocks the accepting thread when
+ * full. The JDK server reads a request on a pool thread, so a client that never finishes its headers holds
+ * one thread: {@link #READ_TIMEOUT_S} (and {@link #WRITE_TIMEOUT_S} for a client that never reads its answer)
+ * cut such a connection, and idle keep-alive connections close after {@link #IDLE_TIMEOUT_S}.
  */
 public final class StatsHttpServer implements AutoCloseable {
+    /** Requests served at once; a stalled client occupies one of them until the read timeout. */
+    static final int THREADS = 4;
+    /** Accepted connections waiting for a thread. */
+    static final int QUEUE = 64;
+    /** Seconds a client may take to send its request line and headers. */
+    static final long READ_TIMEOUT_S = 5;
+    /** Seconds a client may take to read an answer. */
+    static final long WRITE_TIMEOUT_S = 10;
+    /** Seconds an idle keep-alive connection stays open. */
+    static final long IDLE_TIMEOUT_S = 30;
+
+    static {
+        // The JDK server reads its timeouts once, from system properties, when its first instance is
+        // created; an operator's -D setting wins.
+        defaultProperty("sun.net.httpserver.maxReqTime", READ_TIMEOUT_S);
+        defaultProperty("sun.net.httpserver.maxRspTime", WRITE_TIMEOUT_S);
+        defaultProperty("sun.net.httpserver.idleInterval", IDLE_TIMEOUT_S);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HTTPServer server;
+    private static final AtomicInteger SERVERS = new AtomicInteger();
+    private final HttpServer server;
+    private final ThreadPoolExecutor pool;
 
     public StatsHttpServer(int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams> analytics) throws IOException {
-        server = HTTPServer.builder().port(port).registry(registry.getPrometheusRegistry())
-                .defaultHandler(ex -> route(ex, analytics)).buildAndStart();
+        int n = SERVERS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        pool = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "pabee-http-" + n + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }); // AbortPolicy: the JDK server closes a connection its executor refuses
+        pool.allowCoreThreadTimeOut(true);
+        MetricsHandler metrics = new MetricsHandler(registry.getPrometheusRegistry());
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.setExecutor(pool);
+        server.createContext("/", ex -> route(ex, metrics, analytics));
+        server.start();
+    }
+
+    private static void defaultProperty(String name, long value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, Long.toString(value));
+        }
     }
 
     public int port() {
-        return server.getPort();
+        return server.getAddress().getPort();
     }
 
-    /** Everything that is not /metrics or /-/healthy: only /stats exists, and only for analytics. */
-    private static void route(HttpExchange ex, Supplier<KafkaStreams> analytics) throws IOException {
+    /** Exact paths, GET and HEAD only. */
+    private static void route(HttpExchange ex, HttpHandler metrics, Supplier<KafkaStreams> analytics) throws IOException {
         try (ex) {
-            if (analytics == null || !ex.getRequestURI().getPath().equals("/stats")) {
+            String path = ex.getRequestURI().getPath();
+            boolean known = path.equals("/metrics") || path.equals("/-/healthy") || analytics != null && path.equals("/stats");
+            if (!known) {
                 reply(ex, 404, "text/plain; charset=utf-8", "not found\n");
                 return;
             }
@@ -55,18 +109,32 @@ public final class StatsHttpServer implements AutoCloseable {
                 reply(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
                 return;
             }
-            long minutes;
-            try {
-                minutes = minutes(ex.getRequestURI().getQuery());
-            } catch (IllegalArgumentException e) {
-                reply(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
-                return;
+            switch (path) {
+                case "/metrics" -> {
+                    if (method.equals("HEAD")) {
+                        reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", "");
+                    } else {
+                        metrics.handle(ex);
+                    }
+                }
+                case "/-/healthy" -> reply(ex, 200, "text/plain; charset=utf-8", "Exporter is healthy.\n");
+                default -> stats(ex, analytics);
             }
-            try {
-                reply(ex, 200, "application/json", JSON.writeValueAsString(windows(analytics.get(), minutes)));
-            } catch (RuntimeException e) {
-                reply(ex, 503, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
-            }
+        }
+    }
+
+    private static void stats(HttpExchange ex, Supplier<KafkaStreams> analytics) throws IOException {
+        long minutes;
+        try {
+            minutes = minutes(ex.getRequestURI().getQuery());
+        } catch (IllegalArgumentException e) {
+            reply(ex, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
+            return;
+        }
+        try {
+            reply(ex, 200, "application/json", JSON.writeValueAsString(windows(analytics.get(), minutes)));
+        } catch (RuntimeException e) {
+            reply(ex, 503, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
         }
     }
 
@@ -85,7 +153,7 @@ public final class StatsHttpServer implements AutoCloseable {
             }
             return m;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("minutes must be a whole number");
+            throw new IllegalArgumentException("minutes must be a whole number in 1..10080");
         }
     }
 
@@ -132,6 +200,7 @@ public final class StatsHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        server.stop(0);
+        pool.shutdownNow();
     }
 }

@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-/** Every role's /metrics serves the Prometheus text format of its registry. */
+/** Every role's endpoint: Prometheus format, exact paths, GET/HEAD only, validated parameters, slow clients cut. */
 class StatsHttpServerTest {
 
     @Test
@@ -57,9 +64,106 @@ class StatsHttpServerTest {
             assertThat(send(port, "GET", "/").statusCode()).isEqualTo(404);
             assertThat(send(port, "GET", "/anything").statusCode()).isEqualTo(404);
             assertThat(send(port, "GET", "/-/healthy").statusCode()).isEqualTo(200);
+            assertThat(send(port, "GET", "/-/healthyXYZ").statusCode()).isEqualTo(404);
+            assertThat(send(port, "GET", "/metrics").statusCode()).isEqualTo(200);
+            assertThat(send(port, "GET", "/metricsXYZ").statusCode()).isEqualTo(404);
+            assertThat(send(port, "GET", "/metrics/x").statusCode()).isEqualTo(404);
+            assertThat(send(port, "GET", "/statsXYZ").statusCode()).isEqualTo(404);
+            for (String method : new String[] {"POST", "DELETE", "PUT", "PATCH"}) {
+                HttpResponse<String> r = send(port, method, "/metrics");
+                assertThat(r.statusCode()).as(method).isEqualTo(405);
+                assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD");
+                assertThat(send(port, method, "/-/healthy").statusCode()).as(method).isEqualTo(405);
+            }
+            HttpResponse<String> headMetrics = send(port, "HEAD", "/metrics");
+            assertThat(headMetrics.statusCode()).isEqualTo(200);
+            assertThat(headMetrics.body()).isEmpty();
             HttpResponse<String> head = send(port, "HEAD", "/stats?minutes=abc");
             assertThat(head.statusCode()).isEqualTo(400);
             assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldAnswerBadMinutesWith400AndAOneLineReason() throws Exception {
+        try (StatsHttpServer http = new StatsHttpServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> {
+            throw new IllegalStateException("not running");
+        })) {
+            for (String bad : new String[] {"abc", "", "1.5", "0", "-1", "10081", "99999999999999999999", "1e3", "%20"}) {
+                HttpResponse<String> r = send(http.port(), "GET", "/stats?minutes=" + bad);
+                assertThat(r.statusCode()).as(bad).isEqualTo(400);
+                assertThat(r.body()).as(bad).contains("minutes").doesNotContain("\n");
+            }
+            assertThat(send(http.port(), "GET", "/stats?minutes=10080").statusCode()).isEqualTo(503); // in range
+            assertThat(send(http.port(), "GET", "/stats?minutes=1").statusCode()).isEqualTo(503);
+        }
+    }
+
+    /** Request line and headers without the final CRLF, then silence with the socket open. */
+    private static Socket stall(int port, String path) throws Exception {
+        Socket s = new Socket("127.0.0.1", port);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return s;
+    }
+
+    /** Milliseconds until another client has its whole answer, which must be {@code code}. */
+    private static long answerMillis(int port, String path, int code) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(30)).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(code);
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Test
+    void shouldServeOthersWhileAClientStallsInItsHeaders() throws Exception {
+        try (StatsHttpServer http = new StatsHttpServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> {
+            throw new IllegalStateException("not running");
+        }); Socket slowMetrics = stall(http.port(), "/metrics"); Socket slowStats = stall(http.port(), "/stats")) {
+            Thread.sleep(200); // both stalled requests have reached a pool thread
+            // The stalled case used to block every other client until the stalled one left.
+            assertThat(answerMillis(http.port(), "/metrics", 200)).isLessThan(1_000);
+            assertThat(answerMillis(http.port(), "/stats?minutes=5", 503)).isLessThan(1_000);
+            assertThat(answerMillis(http.port(), "/-/healthy", 200)).isLessThan(1_000);
+        }
+    }
+
+    @Test
+    void shouldCutStalledClientsAfterTheReadTimeoutEvenWhenTheyOutnumberThePool() throws Exception {
+        try (StatsHttpServer http = new StatsHttpServer(0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null)) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2 * StatsHttpServer.THREADS; i++) {
+                    stalled.add(stall(http.port(), "/metrics"));
+                }
+                Thread.sleep(200);
+                // every pool thread is held by a stalled client: the next one waits for the read timeout, not forever
+                long ms = answerMillis(http.port(), "/metrics", 200);
+                assertThat(ms).isLessThan((StatsHttpServer.READ_TIMEOUT_S + 3) * 1_000);
+                long t0 = System.nanoTime();
+                for (Socket s : stalled) {
+                    s.setSoTimeout((int) (StatsHttpServer.READ_TIMEOUT_S + 5) * 1_000);
+                    assertThat(closedByServer(s.getInputStream())).isTrue(); // a SocketTimeoutException fails the test
+                }
+                System.out.printf("stalled clients: next client answered after %d ms, all %d stalled connections closed %d ms later%n",
+                        ms, stalled.size(), (System.nanoTime() - t0) / 1_000_000);
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** True once the server closed the connection without answering (end of stream or reset). */
+    private static boolean closedByServer(InputStream in) throws Exception {
+        try {
+            return in.read() == -1;
+        } catch (SocketException reset) {
+            return true;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,8 @@ class BenchE2eCommandIT {
     @Test
     void shouldWriteAReportWhoseRowsAnswerEveryRecord(@TempDir Path report) throws Exception {
         Path glue = GlueReader.defaultGlueDir();
-        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
+                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
         String home = System.getProperty("pabee.home", "../models/prepared");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -4,7 +4,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Locates the small checked-in fixtures and the real (shared, read-only) GLUE data for tests. */
 final class GlueTestDirs {
@@ -20,7 +20,7 @@ final class GlueTestDirs {
         }
     }
 
-    /** The real GLUE dir: -Dglue.dir, else $GLUE_DIR, else ../../shared/data from the module dir; skips if absent. */
+    /** The real GLUE dir: -Dglue.dir, else $GLUE_DIR, else ../../shared/data from the module dir; fails if absent. */
     static Path real() {
         String prop = System.getProperty("glue.dir");
         String env = System.getenv("GLUE_DIR");
@@ -32,7 +32,8 @@ final class GlueTestDirs {
         } else {
             dir = Path.of("..", "..", "shared", "data");
         }
-        assumeTrue(Files.isDirectory(dir), "GLUE data directory not found: " + dir.toAbsolutePath());
+        assertTrue(Files.isDirectory(dir), "GLUE data directory not found: " + dir.toAbsolutePath()
+                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
         return dir;
     }
 }

@@ -1,7 +1,7 @@
 package io.pabee.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pabee.evaluate.PolicyReplay;
 import io.pabee.features.TaskData;
@@ -36,7 +36,8 @@ class DynamicRebatchingTest {
 
     @BeforeAll
     static void load() {
-        assumeTrue(Files.isDirectory(TestModels.glueDir().resolve("SST-2")), "GLUE data not found at " + TestModels.glueDir());
+        assertTrue(Files.isDirectory(TestModels.glueDir().resolve("SST-2")), "GLUE data not found at " + TestModels.glueDir()
+                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
         dir = TestModels.prepared(BaseModel.BGE_SMALL_EN_V15);
         heads = HeadSet.read(dir.heads("SST-2"));
         try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), 128)) {
@@ -52,6 +53,8 @@ class DynamicRebatchingTest {
         }
     }
 
+    private static EarlyExitRunner.Stats lastStats;
+
     private static List<InFlight> run(List<Tokens> records, ExitPolicy policy, int batchSize, boolean trace) {
         InFlight[] done = new InFlight[records.size()];
         List<EarlyExitRunner.Fresh> fresh = new ArrayList<>();
@@ -64,6 +67,7 @@ class DynamicRebatchingTest {
                     throw new AssertionError("record " + r.key + " passed the last layer without exiting");
                 });
         assertThat(stats.layerCalls).isPositive();
+        lastStats = stats;
         return List.of(done);
     }
 
@@ -72,6 +76,7 @@ class DynamicRebatchingTest {
     void shouldExitAtTheSameLayerWithTheSameLabelAsBatchSizeOne(int patience) {
         PatiencePolicy policy = new PatiencePolicy(patience);
         List<InFlight> batched = run(tokens, policy, 32, false);
+        double meanBatch = lastStats.meanBatch();
         List<InFlight> alone = run(tokens, policy, 1, false);
         int early = 0;
         for (int i = 0; i < tokens.size(); i++) {
@@ -86,6 +91,29 @@ class DynamicRebatchingTest {
         }
         // the comparison is only meaningful if records really left the batch at different depths
         assertThat(early).isGreaterThan(tokens.size() / 4);
+        // and batches were refilled: the mean batch stays near 32 although a quarter or more of the records left
+        // early, well above what fixed batches that only shrink would give (computed from the same exit layers)
+        double shrinking = shrinkingMeanBatch(alone, 32);
+        System.out.printf("patience %d: mean batch %.1f refilled, %.1f if batches only shrank%n", patience, meanBatch, shrinking);
+        assertThat(meanBatch).isGreaterThan(0.9 * 32).isGreaterThan(shrinking + 2);
+    }
+
+    /** Mean records per layer call if each batch of {@code size} ran to the end without taking new records. */
+    private static double shrinkingMeanBatch(List<InFlight> exits, int size) {
+        long calls = 0;
+        long records = 0;
+        for (int from = 0; from < exits.size(); from += size) {
+            List<InFlight> batch = exits.subList(from, Math.min(exits.size(), from + size));
+            for (int layer = 1; layer <= encoder.numLayers(); layer++) {
+                final int l = layer;
+                long alive = batch.stream().filter(r -> r.layersDone >= l).count();
+                if (alive > 0) {
+                    calls++;
+                    records += alive;
+                }
+            }
+        }
+        return (double) records / calls;
     }
 
     @Test

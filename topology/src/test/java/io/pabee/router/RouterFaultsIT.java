@@ -2,7 +2,7 @@ package io.pabee.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.broker.EmbeddedBroker;
@@ -50,12 +50,20 @@ class RouterFaultsIT {
 
     @BeforeAll
     static void load() throws Exception {
-        Path glue = GlueReader.defaultGlueDir();
-        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
         model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()),
                 m -> { });
-        dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, 300);
         shared = RouterModel.load(config("model-", model.path()));
+    }
+
+    /** 300 SST-2 dev texts; only the restart tests need GLUE data (the model-corruption test does not). */
+    private static List<GlueExample> dev() {
+        if (dev == null) {
+            Path glue = GlueReader.defaultGlueDir();
+            assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
+                    + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
+            dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, 300);
+        }
+        return dev;
     }
 
     @AfterAll
@@ -134,7 +142,7 @@ class RouterFaultsIT {
             Properties admin = new Properties();
             admin.put("bootstrap.servers", kafka.bootstrapServers());
             TopicSetup.ensure(admin, cfg);
-            kafka.produce(cfg.inputTopic(), events(cfg, dev));
+            kafka.produce(cfg.inputTopic(), events(cfg, dev()));
             try (KafkaStreams first = streams(kafka, cfg, state)) {
                 first.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -144,8 +152,8 @@ class RouterFaultsIT {
             } // stopped mid-stream: buffered events are in the changelogged store, offsets only with their answers
             try (KafkaStreams second = streams(kafka, cfg, state)) {
                 second.start();
-                Set<String> ids = answered(kafka, cfg, dev.size(), Duration.ofSeconds(120));
-                assertThat(ids).hasSize(dev.size());
+                Set<String> ids = answered(kafka, cfg, dev().size(), Duration.ofSeconds(120));
+                assertThat(ids).hasSize(dev().size());
             }
         }
     }
@@ -157,7 +165,7 @@ class RouterFaultsIT {
             Properties admin = new Properties();
             admin.put("bootstrap.servers", kafka.bootstrapServers());
             TopicSetup.ensure(admin, cfg);
-            List<ProducerRecord<byte[], byte[]>> in = events(cfg, dev);
+            List<ProducerRecord<byte[], byte[]>> in = events(cfg, dev());
             kafka.produce(cfg.inputTopic(), in.subList(0, 150));
             try (KafkaStreams router = streams(kafka, cfg, state)) {
                 router.start();
@@ -169,8 +177,8 @@ class RouterFaultsIT {
                 Thread.sleep(2000); // the broker stays down for a while, as in a real outage
                 kafka.restart();
                 kafka.produce(cfg.inputTopic(), in.subList(150, in.size()));
-                Set<String> ids = answered(kafka, cfg, dev.size(), Duration.ofSeconds(180));
-                assertThat(ids).hasSize(dev.size());
+                Set<String> ids = answered(kafka, cfg, dev().size(), Duration.ofSeconds(180));
+                assertThat(ids).hasSize(dev().size());
                 assertThat(router.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
             }
         }

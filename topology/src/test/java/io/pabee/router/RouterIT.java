@@ -1,7 +1,7 @@
 package io.pabee.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.broker.KafkaBroker;
@@ -59,7 +59,8 @@ class RouterIT {
     @BeforeAll
     static void start() throws Exception {
         glue = GlueReader.defaultGlueDir();
-        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
+                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
         model = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15,
                 io.pabee.stage.ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()), m -> { });
         kafka = TestBrokers.start();

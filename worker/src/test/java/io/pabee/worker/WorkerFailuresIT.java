@@ -134,4 +134,119 @@ class WorkerFailuresIT {
             }
         }
     }
+
+    private static Map<String, Object> workerConfig(String prefix, int maxRetries) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
+        p.put(WorkerConfig.RESULTS_TOPIC_CONFIG, prefix + "results");
+        p.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "dlq");
+        p.put(WorkerConfig.GROUP_CONFIG, prefix + "workers");
+        p.put(WorkerConfig.MAX_RETRIES_CONFIG, maxRetries);
+        p.put(WorkerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        return p;
+    }
+
+    private static void produceContinuations(KafkaBroker kafka, String topic, List<LayerState> states) {
+        List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+        for (LayerState s : states) {
+            in.add(new ProducerRecord<>(topic, s.getId().getBytes(StandardCharsets.UTF_8), AvroSerde.of(LayerState.class).encode(s)));
+        }
+        kafka.produce(topic, in);
+    }
+
+    private static Map<String, String> flipTexts(String prefix, int n) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            texts.put(prefix + i, "flip a fine film " + i);
+        }
+        return texts;
+    }
+
+    private static List<String> ids(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void shouldDeadLetterTheBatchRetriesExhaustedWhenEvenOneByOneCannotCommit() throws Exception {
+        // results cannot be written at all (the topic refuses record batches over 100 bytes; a transaction marker fits): every attempt aborts at
+        // commit, the one-by-one retry too, and then each record of the batch is a dead letter retries-exhausted
+        List<LayerState> states = continuations(new FakeLayerModel(6), flipTexts("r-", 10));
+        String prefix = "wexhaust-";
+        try (KafkaBroker kafka = TestBrokers.start()) {
+            kafka.createTopic(prefix + "continuations", 1, Map.of());
+            kafka.createTopic(prefix + "results", 1, Map.of("max.message.bytes", "100"));
+            kafka.createTopic(prefix + "dlq", 1, Map.of());
+            produceContinuations(kafka, prefix + "continuations", states);
+            Properties client = new Properties();
+            client.put("bootstrap.servers", kafka.bootstrapServers());
+            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+            Worker w = new Worker(new WorkerConfig(workerConfig(prefix, 1)), client, prefix + "w", metrics, new FakeLayerModel(6));
+            Thread t = new Thread(w, "worker-exhausted");
+            t.start();
+            try {
+                kafka.readAll(prefix + "dlq", Duration.ofSeconds(90), 10);
+                List<ConsumerRecord<byte[], byte[]>> dead = kafka.readSettled(prefix + "dlq", Duration.ofSeconds(2), Duration.ofSeconds(60));
+                assertThat(ids(dead)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(states.stream().map(LayerState::getId).toList());
+                assertThat(dead).allSatisfy(r -> assertThat(AvroSerde.of(DeadLetter.class).decode(r.value()).getReason())
+                        .isEqualTo("retries-exhausted"));
+                assertThat(kafka.readSettled(prefix + "results", Duration.ofSeconds(1), Duration.ofSeconds(30))).isEmpty();
+                assertThat(metrics.find("pabee_dead_letters_total").tag("reason", "retries-exhausted").counter().count()).isEqualTo(10.0);
+                // batch, then one by one (max.retries = 1), each aborted at least once before the dead letters
+                assertThat(metrics.find("pabee_worker_aborts_total").tag("cause", "error").counter().count()).isGreaterThanOrEqualTo(2.0);
+                assertThat(t.isAlive()).as("the worker keeps running").isTrue();
+            } finally {
+                w.close();
+                t.join(30_000);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopWhenFencedAndLeaveItsBatchToTheNextOwnerExactlyOnce() throws Exception {
+        FakeLayerModel model = new FakeLayerModel(6);
+        List<LayerState> first = continuations(model, flipTexts("a-", 20));
+        List<LayerState> second = continuations(model, flipTexts("b-", 20));
+        String prefix = "wfence-";
+        try (KafkaBroker kafka = TestBrokers.start()) {
+            kafka.createTopic(prefix + "continuations", 2, Map.of());
+            kafka.createTopic(prefix + "results", 2, Map.of());
+            kafka.createTopic(prefix + "dlq", 1, Map.of());
+            Properties client = new Properties();
+            client.put("bootstrap.servers", kafka.bootstrapServers());
+            WorkerConfig cfg = new WorkerConfig(workerConfig(prefix, 3));
+            Worker w = new Worker(cfg, client, prefix + "w", new SimpleMeterRegistry(), model);
+            Throwable[] died = new Throwable[1];
+            Thread t = new Thread(w, "worker-fenced");
+            t.setUncaughtExceptionHandler((th, e) -> died[0] = e);
+            t.start();
+            produceContinuations(kafka, prefix + "continuations", first);
+            assertThat(kafka.readAll(prefix + "results", Duration.ofSeconds(60), 20)).hasSize(20);
+            // a second producer with the worker's transactional id (a zombie's successor) fences it
+            Properties zombie = new Properties();
+            zombie.put("bootstrap.servers", kafka.bootstrapServers());
+            zombie.put("transactional.id", "pabee-worker-" + prefix + "w");
+            try (var fencer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(zombie,
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                fencer.initTransactions();
+            }
+            produceContinuations(kafka, prefix + "continuations", second);
+            t.join(60_000);
+            assertThat(t.isAlive()).as("a fenced worker stops").isFalse();
+            assertThat(died[0]).as("it stops on the fencing error").isNotNull();
+            System.out.println("fenced worker stopped on: " + died[0]);
+            // nothing of the fenced transaction is visible; the next owner (same id, restarted) finishes the batch
+            Worker next = new Worker(cfg, client, prefix + "w", new SimpleMeterRegistry(), model);
+            Thread t2 = new Thread(next, "worker-next");
+            t2.start();
+            try {
+                kafka.readAll(prefix + "results", Duration.ofSeconds(60), 40);
+                List<String> ids = ids(kafka.readSettled(prefix + "results", Duration.ofSeconds(2), Duration.ofSeconds(60)));
+                assertThat(ids).doesNotHaveDuplicates().hasSize(40);
+                assertThat(kafka.readSettled(prefix + "dlq", Duration.ofSeconds(1), Duration.ofSeconds(30))).isEmpty();
+            } finally {
+                next.close();
+                t2.join(30_000);
+            }
+        }
+    }
 }

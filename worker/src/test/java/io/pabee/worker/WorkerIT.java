@@ -1,7 +1,7 @@
 package io.pabee.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.broker.KafkaBroker;
@@ -60,7 +60,8 @@ class WorkerIT {
     @BeforeAll
     static void start() {
         Path glue = GlueReader.defaultGlueDir();
-        assumeTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue);
+        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
+                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
         try {
             dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15,
                     ModelDirectory.home().resolve(BaseModel.BGE_SMALL_EN_V15.id()), m -> { });

@@ -30,4 +30,24 @@ class DemoCommandTest {
         // the shipped topic names, not pabee-pabee-...
         assertThat(err.toString()).contains("from pabee-text-events to pabee-results").doesNotContain("pabee-pabee-");
     }
+
+    @Test
+    void shouldFinishRecordsThatContinuePastTheRouterInTheWorkers() {
+        // the router runs one layer and patience 4 needs at least five: no record can exit there, so every
+        // result comes from the demo's worker pool, from the hidden states the router sent on
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Pabee.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String home = System.getProperty("pabee.home", "../models/prepared");
+        int rc = cl.execute("demo", "--model-dir", Path.of(home, "bge-small-en-v15").toString(), "--router-layers", "1",
+                "--patience", "4", "--workers", "2");
+        assertThat(rc).as(err.toString()).isZero();
+        String text = out.toString();
+        long atWorker = text.lines().filter(l -> l.matches("text-\\d+\\s+(positive|negative) .*exit layer\\s+([5-9]|1[0-2]) at worker .*"))
+                .count();
+        assertThat(atWorker).as(text).isEqualTo(16);
+        assertThat(text).contains("16 results, 0 dead letters").containsPattern("exited at router\\s+0, at workers 16");
+    }
 }

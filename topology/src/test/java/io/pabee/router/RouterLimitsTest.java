@@ -167,15 +167,18 @@ class RouterLimitsTest {
     void shouldDeadLetterEventsOverEachSizeLimitWithABoundedCopy() {
         open(Map.of(RouterConfig.LIMIT_EVENT_BYTES_CONFIG, 4096, RouterConfig.LIMIT_TEXT_CHARS_CONFIG, 1000,
                 RouterConfig.LIMIT_METADATA_ENTRIES_CONFIG, 3, RouterConfig.LIMIT_METADATA_BYTES_CONFIG, 100,
-                RouterConfig.DEAD_LETTER_PREFIX_CONFIG, 64));
+                RouterConfig.DEAD_LETTER_PREFIX_CONFIG, 64, RouterConfig.LIMIT_TEXT_PAIR_CHARS_CONFIG, 500));
         sendAvro("bytes", "x ".repeat(3000), null);
+        TextEvent pair = TextEvent.newBuilder().setId("pair").setText("a fine film").setTextPair("p".repeat(501)).setPatience(null)
+                .setEventTime(START.toEpochMilli()).setMetadata(null).build();
+        input.pipeInput("pair".getBytes(StandardCharsets.UTF_8), AvroSerde.of(TextEvent.class).encode(pair), START);
         sendAvro("chars", "y".repeat(1001), null);
         sendAvro("entries", "a fine film", Map.of("a", "1", "b", "2", "c", "3", "d", "4"));
         sendAvro("meta-bytes", "a fine film", Map.of("a", "z".repeat(100)));
         sendAvro("at-limits", "w".repeat(1000), Map.of("a", "1", "b", "2", "c", "z".repeat(94)));
         flush();
         Map<String, DeadLetter> d = deadByKey();
-        assertThat(d).containsOnlyKeys("bytes", "chars", "entries", "meta-bytes");
+        assertThat(d).containsOnlyKeys("bytes", "chars", "pair", "entries", "meta-bytes");
         assertThat(d.values()).extracting(DeadLetter::getReason).containsOnly("too-large");
         DeadLetter bytes = d.get("bytes");
         assertThat(bytes.getOriginalValue().remaining()).isEqualTo(64);
@@ -184,7 +187,7 @@ class RouterLimitsTest {
         assertThat(bytes.getDetail()).contains("limit 4096");
         assertThat(d.get("chars").getId()).isEqualTo("chars");
         assertThat(answeredIds()).containsExactly("at-limits");
-        assertThat(metrics.find("pabee_dead_letters_total").tag("reason", "too-large").counter().count()).isEqualTo(4.0);
+        assertThat(metrics.find("pabee_dead_letters_total").tag("reason", "too-large").counter().count()).isEqualTo(5.0);
     }
 
     @Test

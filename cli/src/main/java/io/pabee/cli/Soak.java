@@ -57,7 +57,10 @@ final class Soak {
         return 0;
     }
 
-    /** Heap in use right after the last garbage collection of each heap pool: what is really held. */
+    /**
+     * Heap in use right after the last garbage collection of each heap pool (an old generation that has not
+     * been collected for a while still counts its garbage); after {@code System.gc()}, what is really held.
+     */
     static long liveHeap() {
         long sum = 0;
         for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
@@ -150,6 +153,9 @@ final class Soak {
                     maxBacklog = Math.max(maxBacklog, backlog);
                     maxHeap = Math.max(maxHeap, heap);
                     maxRss = Math.max(maxRss, r);
+                    if (burst > 0) {
+                        System.gc(); // the tests' exact live heap, at the cost of a full collection per second
+                    }
                     maxLive = Math.max(maxLive, liveHeap());
                     samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, produced, answered.get(), backlog, heap, r});
                     progress.accept(String.format("t=%4.0fs produced %6d answered %6d backlog %5d heap %4d MB rss %4d MB",

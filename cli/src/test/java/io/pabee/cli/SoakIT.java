@@ -17,14 +17,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * CI-sized soak: a burst, then 30 s at 150 events/s, then drain. Every id is answered exactly once (results
+ * CI-sized soak: a burst, then 10 s at 150 events/s, then drain. Every id is answered exactly once (results
  * and dead letters counted apart), the backlog drains, and the backlog waits in Kafka, not in the heap.
  */
 class SoakIT {
     /** Events sent at once before the paced ones: a backlog on any machine, however fast. */
-    private static final int BURST = 3_000;
+    private static final int BURST = 4_500;
     /** Each text is padded to about this many characters, so that a held backlog would be visible on the heap. */
     private static final int TEXT_CHARS = 16_000;
+    /**
+     * Input records Kafka Streams may hold per router input partition ({@code buffered.records.per.partition},
+     * default 1,000), times the pipeline's 2 input partitions, plus one poll ({@code max.poll.records} 256).
+     */
+    private static final int BUFFERED_RECORDS = 2 * 1_000 + 256;
 
     @Test
     void shouldDrainABacklogWithoutLossOrDuplicatesAndWithoutHoldingItInMemory() throws Exception {
@@ -40,21 +45,26 @@ class SoakIT {
                 .map(e -> (e.text() + filler).substring(0, Math.max(e.text().length(), TEXT_CHARS))).toList();
         Soak.Result r;
         try (EmbeddedBroker kafka = EmbeddedBroker.start()) {
-            r = Soak.run(kafka, dir.path(), texts, BURST, 30, 150, 1, s -> { });
+            r = Soak.run(kafka, dir.path(), texts, BURST, 10, 150, 1, s -> { });
         }
         System.out.println("soak: " + r.row());
-        assertThat(r.produced()).isGreaterThan(BURST + 4000);
+        assertThat(r.produced()).isGreaterThan(BURST + 1_000);
         assertThat(r.lost()).as("ids neither in results nor in dead letters").isZero();
         assertThat(r.duplicates()).isZero();
         assertThat(r.deadLetters()).as("valid events are classified, not dead-lettered").isZero();
         assertThat(r.answered()).isEqualTo(r.produced());
-        // the burst is a backlog by construction (it is sampled before anything can be answered), and it drained
-        assertThat(r.maxBacklog()).isGreaterThanOrEqualTo(BURST - 100);
+        // the burst is a backlog by construction (sampled right after it is sent: little can be answered in the
+        // seconds its 72 MB take to produce), and it drained
+        assertThat(r.maxBacklog()).isGreaterThanOrEqualTo(BURST * 4 / 5);
         assertThat(r.samples().get(r.samples().size() - 1)[3]).isLessThan(r.maxBacklog());
-        // the backlog waits in Kafka, not in memory: holding it would take at least its text bytes (UTF-16 in a
-        // String, UTF-8 in a record); the live heap (after GC) grows by less than half of that
+        // the backlog waits in Kafka, not in memory: the live heap (after a full GC, sampled each second) grows by
+        // no more than what the router's input buffers may hold (plus 16 MB), while the backlog is far larger
         long backlogBytes = r.maxBacklog() * (long) TEXT_CHARS;
-        assertThat(r.maxLiveHeapBytes() - r.baseLiveHeapBytes())
-                .as("live heap growth against a backlog of %d MB", backlogBytes >> 20).isLessThan(backlogBytes / 2);
+        long buffers = (long) BUFFERED_RECORDS * TEXT_CHARS + (16L << 20);
+        long growth = r.maxLiveHeapBytes() - r.baseLiveHeapBytes();
+        System.out.printf("soak: live heap growth %d MB; buffers may hold %d MB; backlog %d MB%n", growth >> 20, buffers >> 20,
+                backlogBytes >> 20);
+        assertThat(backlogBytes).as("the backlog exceeds what the buffers may hold").isGreaterThan(buffers);
+        assertThat(growth).as("live heap growth").isLessThan(buffers);
     }
 }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * A worker on a real broker with a pure-Java model that fails on one record: that record alone is a
  * dead letter {@code internal-error} (after the batch's retries, run one by one), undecodable and
  * foreign-model continuations are dead letters with their reasons, every other id is one result, and
- * the worker keeps running.
+ * the worker keeps running. A batch whose results cannot be written at all ends as dead letters
+ * {@code retries-exhausted}; a fenced worker stops and the next owner of its id finishes its batch once.
  */
 class WorkerFailuresIT {
     private static final int K = 3;
@@ -168,8 +169,9 @@ class WorkerFailuresIT {
 
     @Test
     void shouldDeadLetterTheBatchRetriesExhaustedWhenEvenOneByOneCannotCommit() throws Exception {
-        // results cannot be written at all (the topic refuses record batches over 100 bytes; a transaction marker fits): every attempt aborts at
-        // commit, the one-by-one retry too, and then each record of the batch is a dead letter retries-exhausted
+        // results cannot be written at all (the topic refuses record batches over 100 bytes; a transaction marker
+        // still fits): every attempt aborts at commit, the one-by-one retry too, and then each record of the
+        // batch is a dead letter retries-exhausted
         List<LayerState> states = continuations(new FakeLayerModel(6), flipTexts("r-", 10));
         String prefix = "wexhaust-";
         try (KafkaBroker kafka = TestBrokers.start()) {

@@ -9,6 +9,8 @@ import io.pabee.glue.GlueExample;
 import io.pabee.glue.GlueReader;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
+import io.pabee.export.TunedExport;
+import io.pabee.labeled.LabeledFileReader;
 import io.pabee.stage.ModelDirectory;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -29,6 +31,21 @@ final class FineTuneCommand implements Callable<Integer> {
 
     @Option(names = "--task", description = "GLUE task: SST-2, MRPC, RTE, CoLA or STS-B.")
     String task;
+
+    @Option(names = "--train", description = "Your own labeled training file instead of GLUE: TSV with a header (text, optional text_pair, label) or JSON lines.")
+    Path trainFile;
+
+    @Option(names = "--dev", description = "Your own labeled dev file (same format), scored after each epoch.")
+    Path devFile;
+
+    @Option(names = "--task-name", description = "Name of your task (with --train), e.g. tickets: the heads and the model directory carry it.")
+    String taskName;
+
+    @Option(names = "--export-dir", description = "Prepared model directory to write (default: $PABEE_HOME/<base>-<task>).")
+    Path exportDir;
+
+    @Option(names = "--ship", description = "Also copy the adapters and heads here (e.g. training/src/main/resources/tuned/<base>/<task>).")
+    Path ship;
 
     @Mixin
     GlueOptions glue;
@@ -71,8 +88,15 @@ final class FineTuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (trainFile != null) {
+            if (task != null || taskName == null || devFile == null) {
+                throw new IllegalArgumentException("with --train give --dev and --task-name (and no --task)");
+            }
+            LabeledFileReader.Labeled tr = LabeledFileReader.readTrain(trainFile);
+            return run(TaskSpec.user(taskName, tr.labels()), tr.examples(), LabeledFileReader.read(devFile, tr.labels()));
+        }
         if (task == null) {
-            throw new IllegalArgumentException("give --task (a GLUE task)");
+            throw new IllegalArgumentException("give --task (a GLUE task) or --train/--dev/--task-name (your own data)");
         }
         GlueTask t = GlueTask.parse(task);
         TaskSpec spec = TaskSpec.of(t);
@@ -100,11 +124,38 @@ final class FineTuneCommand implements Callable<Integer> {
             if (!s.evaluations.isEmpty()) {
                 @SuppressWarnings("unchecked")
                 List<Map<String, Double>> last = (List<Map<String, Double>>) s.evaluations.get(s.evaluations.size() - 1).get("perLayer");
-                spec.commandLine().getOut().printf("%s dev %s at layer %d: %.4f%n", taskSpec.name(), taskSpec.mainMetric(),
+                err.printf("%s dev %s at layer %d after the last epoch: %.4f%n", taskSpec.name(), taskSpec.mainMetric(),
                         last.size(), last.get(last.size() - 1).get(taskSpec.mainMetric()));
             }
+            Path target = exportDir != null ? exportDir
+                    : Paths.modelsHome().resolve(dir.manifest().base + "-" + slug(taskSpec.name()));
+            TunedExport.Result r = TunedExport.finish(tuner, runDir.resolve("tuned"), target, msg -> err.println("export: " + msg));
+            if (ship != null && r.shipped() != null) {
+                java.nio.file.Files.createDirectories(ship);
+                try (var files = java.nio.file.Files.list(r.shipped())) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.copy(f, ship.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            PrintWriterOut.print(spec.commandLine().getOut(), taskSpec, r);
         }
         return 0;
+    }
+
+    /** The summary on stdout: where the model went and its per-layer dev curve. */
+    static final class PrintWriterOut {
+        static void print(java.io.PrintWriter out, TaskSpec t, TunedExport.Result r) {
+            out.printf("exported %s (tuned for %s): max |stages - monolithic| = %.3g, max |stages - DJL| = %.3g%n",
+                    r.exported().dir(), t.name(), r.exported().stagesVsMonolithic(), r.exported().stagesVsDjl());
+            if (r.shipped() != null) {
+                out.printf("adapters + heads: %s%n", r.shipped());
+            }
+            for (int l = 0; l < r.devMetrics().size(); l++) {
+                out.printf("layer %2d dev %s %.4f%n", l + 1, t.mainMetric(), r.devMetrics().get(l).get(t.mainMetric()));
+            }
+            out.flush();
+        }
     }
 
     static String slug(String name) {

@@ -19,6 +19,10 @@ import java.util.Map;
  * post-layer-norm layers, erf GELU, the graph's layer-norm epsilon and additive attention mask, token types
  * and position ids 0..T-1, exactly as {@code stage-00..NN.onnx} compute them (dropout only when training).
  * Every operation puts the activation first, so results belong to the caller's (per-batch) manager.
+ *
+ * <p>Scalars are tensors of that manager, never Java numbers: DJL's {@code div(Number)} wraps the number in a
+ * tensor over a Java buffer and closes it at once, while autograd keeps that tensor for the backward pass;
+ * once the buffer is collected, the backward pass reads freed memory (random NaN gradients).
  */
 public final class BertEncoder implements AutoCloseable {
     private final NDManager manager;
@@ -82,6 +86,7 @@ public final class BertEncoder implements AutoCloseable {
         if (config.tokenTypes()) {
             x = x.add(Embedding.embedding(types, params.get(BertParams.TYPE), SparseFormat.DENSE).singletonOrThrow());
         }
+        Scalars c = new Scalars(m, config.attentionScale(), lora == null ? 1f : lora.scale());
         NDArray positions = m.arange(0L, t, 1L, DataType.INT64).expandDims(0);
         x = x.add(Embedding.embedding(positions, params.get(BertParams.POSITION), SparseFormat.DENSE).singletonOrThrow());
         x = norm(x, BertParams.EMB_LN_GAMMA, BertParams.EMB_LN_BETA);
@@ -92,36 +97,43 @@ public final class BertEncoder implements AutoCloseable {
         List<NDArray> states = new ArrayList<>(config.numLayers() + 1);
         states.add(x);
         for (int k = 1; k <= config.numLayers(); k++) {
-            x = layer(k, x, maskAdd, training);
+            x = layer(k, x, maskAdd, c, training);
             states.add(x);
         }
         return states;
     }
 
-    private NDArray layer(int k, NDArray x, NDArray maskAdd, boolean training) {
+    /** Constants of one forward pass, as tensors that live as long as its autograd graph. */
+    private record Scalars(NDArray scale, NDArray sqrt2, NDArray one, NDArray half, NDArray loraScale) {
+        Scalars(NDManager m, float scale, float loraScale) {
+            this(m.create(scale), m.create(1.4142135f), m.create(1f), m.create(0.5f), m.create(loraScale));
+        }
+    }
+
+    private NDArray layer(int k, NDArray x, NDArray maskAdd, Scalars c, boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int nh = config.heads();
         int hs = config.headSize();
-        NDArray q = dense(k, BertParams.QUERY, x).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
-        NDArray kT = dense(k, BertParams.KEY, x).reshape(b, t, nh, hs).transpose(0, 2, 3, 1);
-        NDArray v = dense(k, BertParams.VALUE, x).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
-        NDArray probs = q.matMul(kT).div(config.attentionScale()).add(maskAdd).softmax(3);
+        NDArray q = dense(k, BertParams.QUERY, x, c).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
+        NDArray kT = dense(k, BertParams.KEY, x, c).reshape(b, t, nh, hs).transpose(0, 2, 3, 1);
+        NDArray v = dense(k, BertParams.VALUE, x, c).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
+        NDArray probs = q.matMul(kT).div(c.scale()).add(maskAdd).softmax(3);
         probs = drop(probs, training);
         NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hidden());
-        NDArray a = drop(dense(k, BertParams.ATTN_OUT, ctx), training).add(x);
+        NDArray a = drop(dense(k, BertParams.ATTN_OUT, ctx, c), training).add(x);
         a = norm(a, BertParams.gamma(k, BertParams.ATTN_LN), BertParams.beta(k, BertParams.ATTN_LN));
-        NDArray h = dense(k, BertParams.INTERMEDIATE, a);
-        h = h.mul(h.div(1.4142135f).erf().add(1f)).mul(0.5f);
-        NDArray o = drop(dense(k, BertParams.OUTPUT, h), training).add(a);
+        NDArray h = dense(k, BertParams.INTERMEDIATE, a, c);
+        h = h.mul(h.div(c.sqrt2()).erf().add(c.one())).mul(c.half());
+        NDArray o = drop(dense(k, BertParams.OUTPUT, h, c), training).add(a);
         return norm(o, BertParams.gamma(k, BertParams.OUT_LN), BertParams.beta(k, BertParams.OUT_LN));
     }
 
     /** x · W + b, plus the adapter's low-rank update when one is set. */
-    private NDArray dense(int layer, String which, NDArray x) {
+    private NDArray dense(int layer, String which, NDArray x, Scalars c) {
         NDArray y = x.matMul(params.get(BertParams.weight(layer, which)));
         if (lora != null) {
-            NDArray delta = lora.apply(layer, which, x);
+            NDArray delta = lora.apply(layer, which, x, c.loraScale());
             if (delta != null) {
                 y = y.add(delta);
             }

@@ -40,6 +40,7 @@ import java.util.Map;
  */
 public final class FineTuner implements AutoCloseable {
     private static final int EVAL_BATCH = 64;
+    private static final boolean DEBUG = System.getenv("PABEE_TRAIN_DEBUG") != null;
 
     private final ModelDirectory base;
     private final TaskSpec task;
@@ -56,6 +57,7 @@ public final class FineTuner implements AutoCloseable {
     private final List<Tokens> devTokens;
     private final List<GlueExample> dev;
     private final String runId;
+    private final OnnxBertWeights layout;
     private final Checkpoint.State state;
 
     public FineTuner(ModelDirectory base, TaskSpec task, List<GlueExample> train, List<GlueExample> dev,
@@ -79,6 +81,7 @@ public final class FineTuner implements AutoCloseable {
 
         this.manager = NDManager.newBaseManager();
         OnnxBertWeights weights = OnnxBertWeights.load(base);
+        this.layout = weights;
         this.encoder = BertEncoder.of(manager, weights);
         encoder.setDropout(options.dropout());
         int layers = weights.config().numLayers();
@@ -222,8 +225,14 @@ public final class FineTuner implements AutoCloseable {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 List<NDArray> states = encoder.forward(pb.ids(), pb.types(), pb.mask(), true);
                 NDArray l = loss(states, target, true);
-                gc.backward(l);
                 loss = l.getFloat();
+                if (DEBUG && !Float.isFinite(loss)) {
+                    StringBuilder sb = new StringBuilder("DEBUG step " + state.step + " loss " + loss + " lens " + Arrays.toString(tokens.stream().mapToInt(Tokens::length).toArray()) + " states:");
+                    for (NDArray st : states) sb.append(" ").append(st.abs().max().getFloat());
+                    for (Map.Entry<String, NDArray> e : trainable.entrySet()) if (!Float.isFinite(e.getValue().sum().getFloat())) sb.append(" nonfinite-param ").append(e.getKey());
+                    System.err.println(sb);
+                }
+                gc.backward(l);
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double sq = 0;
@@ -234,6 +243,11 @@ public final class FineTuner implements AutoCloseable {
                 sq += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(sq);
+            if (DEBUG && !Double.isFinite(norm)) {
+                StringBuilder sb = new StringBuilder("DEBUG step " + state.step + " loss " + loss + " norm " + norm + " lens " + Arrays.toString(tokens.stream().mapToInt(Tokens::length).toArray()));
+                for (Map.Entry<String, NDArray> e : grads.entrySet()) if (!Float.isFinite(e.getValue().sum().getFloat())) sb.append(" nonfinite-grad ").append(e.getKey());
+                System.err.println(sb);
+            }
             if (options.clipNorm() > 0 && norm > options.clipNorm()) {
                 float f = (float) (options.clipNorm() / (norm + 1e-6));
                 grads.replaceAll((k, g) -> g.mul(f));
@@ -277,11 +291,12 @@ public final class FineTuner implements AutoCloseable {
             NDArray lk = task.regression()
                     ? logits.reshape(-1).sub(target).square().mean()
                     : logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
-            NDArray weighted = lk.mul((float) k);
+            // layer weights as tensors of the batch's manager, alive through backward (see BertEncoder)
+            NDArray weighted = lk.mul(target.getManager().create((float) k));
             sum = sum == null ? weighted : sum.add(weighted);
             weights += k;
         }
-        return sum.div(weights);
+        return sum.div(target.getManager().create(weights));
     }
 
     /** Per-layer dev metrics (index 0 = layer 1); empty when there is no dev data. */
@@ -335,6 +350,11 @@ public final class FineTuner implements AutoCloseable {
             return loss(encoder.forward(pb.ids(), pb.types(), pb.mask(), false), targets(scratch, idx, train), false)
                     .getFloat();
         }
+    }
+
+    /** Where each encoder weight lives in the stage files (export writes there). */
+    public OnnxBertWeights layout() {
+        return layout;
     }
 
     public BertEncoder encoder() {

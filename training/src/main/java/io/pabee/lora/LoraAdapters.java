@@ -53,6 +53,22 @@ public final class LoraAdapters {
         return l;
     }
 
+    /** Fails unless every target of every layer has an A and a B of rank {@link #rank()}. */
+    public void check(int numLayers) {
+        for (int k = 1; k <= numLayers; k++) {
+            for (String t : targets) {
+                NDArray a = arrays.get(aName(k, t));
+                NDArray b = arrays.get(bName(k, t));
+                if (a == null || b == null || a.getShape().get(1) != rank || b.getShape().get(0) != rank) {
+                    throw new IllegalArgumentException("adapter for layer " + k + " " + t + " is missing or not of rank " + rank);
+                }
+            }
+        }
+        if (arrays.size() != 2 * numLayers * targets.size()) {
+            throw new IllegalArgumentException("adapters hold " + arrays.size() + " arrays, expected " + 2 * numLayers * targets.size());
+        }
+    }
+
     private static NDArray named(NDArray a, String name) {
         a.setName(name);
         return a;
@@ -87,13 +103,16 @@ public final class LoraAdapters {
         return arrays;
     }
 
-    /** (x · A) · B · scale for an adapted projection, else null. */
-    public NDArray apply(int layer, String target, NDArray x) {
+    /**
+     * (x · A) · B · scale for an adapted projection, else null; {@code scale} is {@link #scale()} as a tensor
+     * that outlives the backward pass (see {@code BertEncoder}).
+     */
+    public NDArray apply(int layer, String target, NDArray x, NDArray scale) {
         NDArray a = arrays.get(aName(layer, target));
         if (a == null) {
             return null;
         }
-        return x.matMul(a).matMul(arrays.get(bName(layer, target))).mul(scale());
+        return x.matMul(a).matMul(arrays.get(bName(layer, target))).mul(scale);
     }
 
     /** W + scale · A · B as float values (row-major {@code [in, out]}), the merged weight an export writes. */

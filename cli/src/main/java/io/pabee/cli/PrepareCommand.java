@@ -38,6 +38,9 @@ final class PrepareCommand implements Callable<Integer> {
             + "(e.g. models/cache/fine-tune/<base>-<task>/tuned).")
     Path adapters;
 
+    @Option(names = "--base-dir", description = "With --tuned: the prepared base model to merge into (default: $PABEE_HOME/<base>, prepared first if missing).")
+    Path baseDir;
+
     @Override
     public Integer call() throws Exception {
         BaseModel b = BaseModel.parse(base);
@@ -73,8 +76,9 @@ final class PrepareCommand implements Callable<Integer> {
                 }
                 src = tmp;
             }
-            ModelDirectory baseDir = ModelPreparer.ensurePrepared(b, Paths.modelsHome().resolve(b.id()), progress);
-            StageExporter.Result r = TunedAdapters.prepare(baseDir, src, target, progress);
+            ModelDirectory stock = baseDir != null ? ModelDirectory.open(baseDir)
+                    : ModelPreparer.ensurePrepared(b, Paths.modelsHome().resolve(b.id()), progress);
+            StageExporter.Result r = TunedAdapters.prepare(stock, src, target, progress);
             spec.commandLine().getOut().printf("prepared %s tuned for %s in %s: max |staged - monolithic| = %.3g, "
                     + "max |staged - DJL| = %.3g%n", b.id(), tuned, r.dir(), r.stagesVsMonolithic(), r.stagesVsDjl());
             return 0;

@@ -40,7 +40,6 @@ import java.util.Map;
  */
 public final class FineTuner implements AutoCloseable {
     private static final int EVAL_BATCH = 64;
-    private static final boolean DEBUG = System.getenv("PABEE_TRAIN_DEBUG") != null;
 
     private final ModelDirectory base;
     private final TaskSpec task;
@@ -226,12 +225,6 @@ public final class FineTuner implements AutoCloseable {
                 List<NDArray> states = encoder.forward(pb.ids(), pb.types(), pb.mask(), true);
                 NDArray l = loss(states, target, true);
                 loss = l.getFloat();
-                if (DEBUG && !Float.isFinite(loss)) {
-                    StringBuilder sb = new StringBuilder("DEBUG step " + state.step + " loss " + loss + " lens " + Arrays.toString(tokens.stream().mapToInt(Tokens::length).toArray()) + " states:");
-                    for (NDArray st : states) sb.append(" ").append(st.abs().max().getFloat());
-                    for (Map.Entry<String, NDArray> e : trainable.entrySet()) if (!Float.isFinite(e.getValue().sum().getFloat())) sb.append(" nonfinite-param ").append(e.getKey());
-                    System.err.println(sb);
-                }
                 gc.backward(l);
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -243,10 +236,10 @@ public final class FineTuner implements AutoCloseable {
                 sq += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(sq);
-            if (DEBUG && !Double.isFinite(norm)) {
-                StringBuilder sb = new StringBuilder("DEBUG step " + state.step + " loss " + loss + " norm " + norm + " lens " + Arrays.toString(tokens.stream().mapToInt(Tokens::length).toArray()));
-                for (Map.Entry<String, NDArray> e : grads.entrySet()) if (!Float.isFinite(e.getValue().sum().getFloat())) sb.append(" nonfinite-grad ").append(e.getKey());
-                System.err.println(sb);
+            if (!Float.isFinite(loss) || !Double.isFinite(norm)) {
+                // stop before the update: the last checkpoint still holds finite weights
+                throw new IllegalStateException("step " + (state.step + 1) + ": loss " + loss + ", gradient norm " + norm
+                        + " not finite; lower --lr or report it");
             }
             if (options.clipNorm() > 0 && norm > options.clipNorm()) {
                 float f = (float) (options.clipNorm() / (norm + 1e-6));

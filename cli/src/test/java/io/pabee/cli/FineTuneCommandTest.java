@@ -90,6 +90,22 @@ class FineTuneCommandTest {
     }
 
     @Test
+    void aGlueTaskWithoutTrainDataOrWithAnUnparsableFileIsRefusedInOneLine() throws Exception {
+        Path glue = tmp.resolve("glue");
+        Files.createDirectories(glue.resolve("SST-2"));
+        assertThat(run("models", "fine-tune", "--task", "SST-2", "--glue-dir", glue.toString(), "--model-dir", base.toString(),
+                "--out", tmp.resolve("g1").toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).contains("SST-2").contains("train.tsv").doesNotContain("\n");
+        Files.writeString(glue.resolve("SST-2/train.tsv"), "words\tstars\nnice\tfive\n");
+        err.getBuffer().setLength(0);
+        assertThat(run("models", "fine-tune", "--task", "SST-2", "--glue-dir", glue.toString(), "--model-dir", base.toString(),
+                "--out", tmp.resolve("g2").toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).contains("train.tsv").doesNotContain("\n");
+        assertThat(tmp.resolve("g1")).doesNotExist();
+        assertThat(tmp.resolve("g2")).doesNotExist();
+    }
+
+    @Test
     void badInputsEndInOneLineWithExitCode2AndWriteNoModel() throws Exception {
         Path garbage = Files.writeString(tmp.resolve("garbage.jsonl"), "{\"text\": \"fine\", \"label\": \"a\"}\nnot json at all\n");
         assertThat(run(fineTune("r1", "m1", garbage.toString(), 1))).isEqualTo(2);

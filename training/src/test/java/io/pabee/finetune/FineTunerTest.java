@@ -85,6 +85,30 @@ class FineTunerTest {
         assertThat(Files.exists(tmp.resolve("empty"))).isFalse();
     }
 
+    @Test
+    void regressionTrainsOnSquaredErrorAndReportsPearsonPerLayer() throws Exception {
+        String[][] pairs = {{"a man is playing a guitar", "a man plays the guitar", "4.8"},
+                {"a woman is slicing an onion", "a man is driving a car", "0.2"},
+                {"the cat sleeps on the sofa", "a cat is sleeping on a couch", "4.5"},
+                {"kids play football in the park", "the stock market fell today", "0.0"},
+                {"a dog runs on the beach", "a dog is running along the shore", "4.2"},
+                {"he is cooking pasta", "she is reading a book", "0.6"}};
+        List<GlueExample> data = new java.util.ArrayList<>();
+        for (int i = 0; i < pairs.length; i++) {
+            data.add(new GlueExample("s" + i, pairs[i][0], pairs[i][1], -1, Float.parseFloat(pairs[i][2])));
+        }
+        List<Integer> all = IntStream.range(0, data.size()).boxed().toList();
+        try (FineTuner t = new FineTuner(TrainingModels.base(), TaskSpec.of(io.pabee.glue.GlueTask.STS_B), data, data,
+                new FineTuneOptions(4, 2e-3f, 3, 32, 4, 8f, false, 5, 0, 0.1f, 0.01f, 0.1f, 1f, 100), tmp.resolve("sts"))) {
+            float before = t.meanLoss(all);
+            Checkpoint.State s = t.train(TrainingListener.NONE);
+            assertThat(t.meanLoss(all)).isLessThan(before);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Double>> dev = (List<Map<String, Double>>) s.evaluations.get(3).get("perLayer");
+            assertThat(dev).hasSize(12).allSatisfy(m -> assertThat(m).containsKeys("pearson", "spearman"));
+        }
+    }
+
     private static Map<String, float[]> values(Map<String, NDArray> arrays) {
         Map<String, float[]> out = new LinkedHashMap<>();
         arrays.forEach((k, v) -> out.put(k, v.toFloatArray()));

@@ -37,6 +37,11 @@ import java.util.Map;
  * cross-entropy (squared error for regression) weighted by the layer index, Σ j·L_j / Σ j; AdamW with linear
  * warm-up and decay; dropout; length-bucketed batches; LoRA adapters or every weight. Checkpoints hold weights,
  * optimizer moments and the data position, and a run started on a directory with a checkpoint resumes it.
+ *
+ * <p>The loop is written out instead of DJL's {@code Trainer}: the trainable arrays are adapters and heads outside
+ * any {@code Block}, and the optimizer state must be saved and restored (see {@link AdamW}). The rest follows DJL's
+ * habits: a sub-manager per batch, the {@code GradientCollector} in try-with-resources, composed learning-rate
+ * trackers, progress through a {@link TrainingListener}.
  */
 public final class FineTuner implements AutoCloseable {
     private static final int EVAL_BATCH = 64;

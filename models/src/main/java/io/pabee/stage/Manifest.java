@@ -43,6 +43,8 @@ public final class Manifest {
     public boolean dynamicQuantization;
     /** Max abs difference between chained stages and the monolithic model at prepare time. */
     public Double verifiedMaxAbsDiff;
+    /** The task the encoder weights were fine-tuned for (stages carry tuned weights); null for the stock encoder. */
+    public String tunedFor;
     /** Task name → installed heads. */
     public Map<String, HeadsEntry> heads = new LinkedHashMap<>();
 

@@ -36,6 +36,9 @@ public final class CommonConfigs {
     public static final String TASK_DOC = "Task whose heads classify (installed in the model directory).";
     public static final String THREADS_CONFIG = "pabee.onnx.threads";
     public static final String THREADS_DOC = "ONNX Runtime intra-op threads (0 = all cores).";
+    public static final String DEAD_LETTER_PREFIX_CONFIG = "pabee.limit.dead.letter.prefix.bytes";
+    public static final String DEAD_LETTER_PREFIX_DOC =
+            "A dead letter carries at most this many bytes of the original key and of the value, plus their lengths and the value's sha256.";
 
     private CommonConfigs() {
     }
@@ -48,7 +51,9 @@ public final class CommonConfigs {
                 .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "pabee-dead-letters", Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
                 .define(MODEL_DIR_CONFIG, Type.STRING, DEFAULT_MODEL_DIR, Importance.HIGH, MODEL_DIR_DOC)
                 .define(TASK_CONFIG, Type.STRING, "SST-2", Importance.HIGH, TASK_DOC)
-                .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, THREADS_DOC);
+                .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, THREADS_DOC)
+                .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
+                        DEAD_LETTER_PREFIX_DOC);
     }
 
     /** The shared keys alone, e.g. for documentation. */

@@ -44,7 +44,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String LIMIT_TEXT_PAIR_CHARS_CONFIG = "pabee.limit.text.pair.chars";
     public static final String LIMIT_METADATA_ENTRIES_CONFIG = "pabee.limit.metadata.entries";
     public static final String LIMIT_METADATA_BYTES_CONFIG = "pabee.limit.metadata.bytes";
-    public static final String DEAD_LETTER_PREFIX_CONFIG = "pabee.limit.dead.letter.prefix.bytes";
+    public static final String DEAD_LETTER_PREFIX_CONFIG = CommonConfigs.DEAD_LETTER_PREFIX_CONFIG;
     public static final String INSTANCE_ID_CONFIG = "pabee.router.instance.id";
 
     public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())
@@ -91,8 +91,6 @@ public final class RouterConfig extends AbstractConfig {
                     "Most metadata entries an event may carry to its continuation; more is too-large.")
             .define(LIMIT_METADATA_BYTES_CONFIG, Type.INT, 16_384, Range.atLeast(0), Importance.LOW,
                     "Most metadata bytes (UTF-8 keys and values) an event may carry to its continuation; more is too-large.")
-            .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
-                    "A dead letter carries at most this many bytes of the original key and of the value, plus their lengths and the value's sha256.")
             .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Static group membership: a stable id per router instance (e.g. the pod name) lets a restarted instance "
                     + "take its partitions back without a rebalance; empty = dynamic membership.");

@@ -26,7 +26,7 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String POLL_MS_CONFIG = "pabee.worker.max.wait.ms";
     public static final String TRANSACTION_TIMEOUT_CONFIG = "pabee.worker.transaction.timeout.ms";
     public static final String MAX_RETRIES_CONFIG = "pabee.worker.max.retries";
-    public static final String DEAD_LETTER_PREFIX_CONFIG = "pabee.limit.dead.letter.prefix.bytes";
+    public static final String DEAD_LETTER_PREFIX_CONFIG = CommonConfigs.DEAD_LETTER_PREFIX_CONFIG;
     public static final String STATIC_MEMBERSHIP_CONFIG = "pabee.worker.static.membership";
 
     public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())
@@ -43,8 +43,6 @@ public final class WorkerConfig extends AbstractConfig {
                     "Producer transaction timeout: how long a dead worker's open transaction can hold back read_committed readers; one poll batch (max.in.flight records) must finish well inside it.")
             .define(MAX_RETRIES_CONFIG, Type.INT, 3, Range.atLeast(0), Importance.LOW,
                     "Aborted attempts of one poll batch before its records are dead-lettered.")
-            .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
-                    "A dead letter carries at most this many bytes of the original key and of the value, plus their lengths and the value's sha256.")
             .define(STATIC_MEMBERSHIP_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Static group membership: each worker's id is its group.instance.id, so a worker process restarted with the "
                     + "same --id takes its partitions back without a rebalance. Only with a stable --id per process.");

@@ -11,6 +11,7 @@ import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.broker.EmbeddedBroker;
+import io.pabee.router.RouterTopology;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,10 +27,11 @@ class SoakIT {
     /** Each text is padded to about this many characters, so that a held backlog would be visible on the heap. */
     private static final int TEXT_CHARS = 16_000;
     /**
-     * Input records Kafka Streams may hold per router input partition ({@code buffered.records.per.partition},
-     * default 1,000), times the pipeline's 2 input partitions, plus one poll ({@code max.poll.records} 256).
+     * Input records Kafka Streams may hold per router input partition ({@code buffered.records.per.partition}
+     * as the router sets it), times the pipeline's 2 input partitions, plus one poll ({@code max.poll.records} 256).
      */
-    private static final int BUFFERED_RECORDS = 2 * 1_000 + 256;
+    private static final int BUFFERED_RECORDS = 2 * (Integer) RouterTopology.streamsConfig("x", "x", new java.util.Properties())
+            .get(org.apache.kafka.streams.StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG) + 256;
 
     @Test
     void shouldDrainABacklogWithoutLossOrDuplicatesAndWithoutHoldingItInMemory() throws Exception {
@@ -58,9 +60,12 @@ class SoakIT {
         assertThat(r.maxBacklog()).isGreaterThanOrEqualTo(BURST * 4 / 5);
         assertThat(r.samples().get(r.samples().size() - 1)[3]).isLessThan(r.maxBacklog());
         // the backlog waits in Kafka, not in memory: the live heap (after a full GC, sampled each second) grows by
-        // no more than what the router's input buffers may hold (plus 16 MB), while the backlog is far larger
+        // no more than what the bounded buffers of this one JVM may hold (the router's input buffers, and the
+        // producing client's unsent records, at most its buffer.memory) plus 16 MB, while the backlog is far larger
         long backlogBytes = r.maxBacklog() * (long) TEXT_CHARS;
-        long buffers = (long) BUFFERED_RECORDS * TEXT_CHARS + (16L << 20);
+        long producerBuffer = (Long) org.apache.kafka.clients.producer.ProducerConfig.configDef().defaultValues()
+                .get(org.apache.kafka.clients.producer.ProducerConfig.BUFFER_MEMORY_CONFIG);
+        long buffers = (long) BUFFERED_RECORDS * TEXT_CHARS + producerBuffer + (16L << 20);
         long growth = r.maxLiveHeapBytes() - r.baseLiveHeapBytes();
         System.out.printf("soak: live heap growth %d MB; buffers may hold %d MB; backlog %d MB%n", growth >> 20, buffers >> 20,
                 backlogBytes >> 20);

@@ -112,6 +112,10 @@ public final class RouterTopology {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 256);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // Streams keeps up to this many fetched records per input partition in heap before it pauses the
+        // partition (default 1,000); with events up to pabee.limit.event.bytes (1 MB) that default could hold
+        // ~1 GB per partition. 128 still keeps a micro-batch (pabee.batch.max.records) fed from one partition.
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 128);
         // a dead router is noticed after this long, not the client default 45 s: its partitions move (or, with
         // static membership, wait for it) only then. 6 s is the broker's default minimum.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);

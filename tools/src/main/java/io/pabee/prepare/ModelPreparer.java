@@ -13,6 +13,7 @@ import io.pabee.stage.OrtRuntime;
 import io.pabee.stage.Sha256;
 import io.pabee.stage.StagedEncoder;
 import io.pabee.tokenize.TextTokenizer;
+import io.pabee.tokenize.PaddedTokens;
 import io.pabee.tokenize.Tokens;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -225,20 +226,13 @@ public final class ModelPreparer {
 
         /** last_hidden_state of the real tokens of each record, one padded batch. */
         public List<float[]> run(List<Tokens> batch) {
-            int b = batch.size();
-            int t = batch.stream().mapToInt(Tokens::length).max().orElse(0);
-            long[] ids = new long[b * t];
-            long[] types = new long[b * t];
-            long[] mask = new long[b * t];
-            for (int r = 0; r < b; r++) {
-                Tokens x = batch.get(r);
-                System.arraycopy(x.ids(), 0, ids, r * t, x.length());
-                System.arraycopy(x.typeIds(), 0, types, r * t, x.length());
-                for (int i = 0; i < x.length(); i++) {
-                    mask[r * t + i] = 1;
-                }
-            }
-            long[] shape = {b, t};
+            PaddedTokens p = PaddedTokens.of(batch);
+            int b = p.records();
+            int t = p.tokens();
+            long[] ids = p.ids();
+            long[] types = p.typeIds();
+            long[] mask = p.mask();
+            long[] shape = p.shape();
             try (OnnxTensor idT = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(ids), shape);
                  OnnxTensor mT = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(mask), shape);
                  OnnxTensor tT = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(types), shape);

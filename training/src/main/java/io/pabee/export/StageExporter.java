@@ -29,12 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * Writes a tuned encoder into the stage files: the base model's graphs with their initializers replaced
@@ -216,14 +215,10 @@ public final class StageExporter {
         return max;
     }
 
+    /** Removes {@code p} and everything below it, if it exists. */
     static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
+        if (Files.exists(p)) {
+            PathUtils.deleteDirectory(p);
         }
     }
 }

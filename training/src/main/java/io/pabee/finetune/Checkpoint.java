@@ -15,11 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * A run's saved state in {@code <run>/checkpoint/}: the trainable arrays, the optimizer moments, and where the
@@ -114,14 +113,10 @@ public final class Checkpoint {
         }
     }
 
+    /** Removes {@code p} and everything below it, if it exists. */
     static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
+        if (Files.exists(p)) {
+            PathUtils.deleteDirectory(p);
         }
     }
 }

@@ -19,13 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -88,18 +84,12 @@ class RouterLimitsTest {
         p.put(RouterConfig.HIDDEN_ENCODING_CONFIG, "fp32");
         p.putAll(overrides);
         cfg = new RouterConfig(p);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-limits-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(RouterTopology.build(cfg, new FailingModel(), metrics, clock), props, START);
-        input = driver.createInputTopic(cfg.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(cfg.resultsTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(Classification.class).deserializer());
-        continuations = driver.createOutputTopic(cfg.continuationsTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(LayerState.class).deserializer());
-        dead = driver.createOutputTopic(cfg.deadLetterTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(DeadLetter.class).deserializer());
+        RouterDriver d = new RouterDriver(cfg, new FailingModel(), metrics, clock, "router-limits-test", stateDir, START);
+        driver = d.driver;
+        input = d.input;
+        results = d.results;
+        continuations = d.continuations;
+        dead = d.dead;
     }
 
     @AfterEach

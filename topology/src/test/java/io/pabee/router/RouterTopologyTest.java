@@ -21,12 +21,9 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -95,18 +92,12 @@ class RouterTopologyTest {
         p.put(RouterConfig.HIDDEN_ENCODING_CONFIG, "fp32");
         p.putAll(overrides);
         cfg = new RouterConfig(p);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(RouterTopology.build(cfg, model, metrics, clock), props, START);
-        input = driver.createInputTopic(cfg.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(cfg.resultsTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(Classification.class).deserializer());
-        continuations = driver.createOutputTopic(cfg.continuationsTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(LayerState.class).deserializer());
-        dead = driver.createOutputTopic(cfg.deadLetterTopic(), Serdes.String().deserializer(),
-                AvroSerde.of(DeadLetter.class).deserializer());
+        RouterDriver d = new RouterDriver(cfg, model, metrics, clock, "router-test", stateDir, START);
+        driver = d.driver;
+        input = d.input;
+        results = d.results;
+        continuations = d.continuations;
+        dead = d.dead;
     }
 
     private void open() {

@@ -60,7 +60,7 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
         }
         PrintWriter out = out();
         PrintWriter err = err();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(GlueTask.SST_2.dirName(), msg -> { });
         int layers = dir.numLayers();
         int maxLength = model.maxLength(dir);
         List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV);

@@ -44,7 +44,7 @@ final class BenchInProcessCommand extends BenchBase implements Callable<Integer>
         GlueTask t = GlueTask.parse(task);
         model.validate();
         PrintWriter out = out();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(t.dirName(), msg -> { });
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
         int maxLength = model.maxLength(dir);
         TaskData data;

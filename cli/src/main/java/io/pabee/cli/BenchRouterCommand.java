@@ -66,7 +66,7 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         GlueTask t = GlueTask.parse(task);
         model.requireCpu("the router runs its layers on CPU (workers use --device in bench worker and e2e)");
         PrintWriter out = out();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(t.dirName(), msg -> { });
         List<GlueExample> examples = sample.read(t, Split.DEV);
         List<Map<String, Object>> rows = new ArrayList<>();
         try (KafkaBroker kafka = LocalBroker.embedded()) {

@@ -80,6 +80,7 @@ final class BenchRouterMemoryCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        model.open(io.pabee.config.CommonConfigs.DEFAULT_TASK, msg -> { }); // prepared once, before any child starts
         List<Map<String, Object>> rows = new ArrayList<>();
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             for (int p : partitions) {
@@ -113,7 +114,7 @@ final class BenchRouterMemoryCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Pabee.class.getName(), "bench", "router-memory",
                 "--child", kafka.bootstrapServers(), "--partitions", Integer.toString(p),
-                "--events-per-partition", Integer.toString(eventsPerPartition), "--model-dir", model.dir().toString(),
+                "--events-per-partition", Integer.toString(eventsPerPartition), "--model-dir", model.dir(io.pabee.config.CommonConfigs.DEFAULT_TASK).toString(),
                 "--threads", Integer.toString(model.threads)));
         if (model.maxLength != null) {
             cmd.addAll(List.of("--max-length", model.maxLength.toString()));
@@ -141,7 +142,7 @@ final class BenchRouterMemoryCommand implements Callable<Integer> {
         String prefix = "mem-p" + p + "-" + System.nanoTime() + "-";
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.PARTITIONS_CONFIG, p);
-        props.put(RouterConfig.MODEL_DIR_CONFIG, model.dir().toString());
+        props.put(RouterConfig.MODEL_DIR_CONFIG, model.dir(io.pabee.config.CommonConfigs.DEFAULT_TASK).toString());
         props.put(RouterConfig.THREADS_CONFIG, model.threads);
         if (model.maxLength != null) {
             props.put(RouterConfig.MAX_LENGTH_CONFIG, model.maxLength);

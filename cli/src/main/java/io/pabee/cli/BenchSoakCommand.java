@@ -29,7 +29,7 @@ final class BenchSoakCommand extends BenchBase implements Callable<Integer> {
         model.validate();
         PrintWriter out = out();
         PrintWriter err = err();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(GlueTask.SST_2.dirName(), msg -> { });
         List<String> texts = sample.read(GlueTask.SST_2, Split.DEV).stream().map(GlueExample::text).toList();
         LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), model.maxLength(dir), "SST-2",
                 LocalPipeline.Settings.SHIPPED_ROUTER_LAYERS, LocalPipeline.Settings.SHIPPED_PATIENCE, workers, "fp16");

@@ -56,7 +56,7 @@ final class BenchWorkerCommand extends BenchBase implements Callable<Integer> {
     public Integer call() throws Exception {
         model.validate();
         PrintWriter out = out();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(GlueTask.SST_2.dirName(), msg -> { });
         int maxLength = model.maxLength(dir);
         List<GlueExample> dev = sample.read(GlueTask.SST_2, Split.DEV, 400);
         List<LayerState> states = new ArrayList<>();

@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         GlueTask t = GlueTask.parse(task);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelDirectory dir = ModelPreparer.ensurePrepared(model.baseModel(), model.dir(), m -> err.println("prepare: " + m));
+        ModelDirectory dir = model.open(t.dirName(), m -> err.println("prepare: " + m));
         List<TextEvents.Item> items = items(t);
         if (items.isEmpty()) {
             throw new IllegalArgumentException("no texts to classify");

@@ -88,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Split s = Split.parse(split);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = model.open(t.dirName(), msg -> { });
         HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
         int maxLength = model.maxLength(dir);
         Path glueDir = glue.dir();

@@ -111,7 +111,7 @@ final class FineTuneCommand implements Callable<Integer> {
         FineTuneOptions o = new FineTuneOptions(epochs, lr != null ? lr : FineTuneOptions.defaultLr(full), batchSize,
                 maxLength, loraRank, 2f * loraRank, full, seed, maxSteps, 0.1f, 0.01f, 0.1f, 1f, checkpointEvery);
         Path runDir = out != null ? out : Paths.root().resolve("models/cache/fine-tune")
-                .resolve(dir.manifest().base + "-" + slug(taskSpec.name()));
+                .resolve(dir.manifest().base + "-" + PreparedModels.slug(taskSpec.name()));
         PrintStream err = System.err;
         try (FineTuner tuner = new FineTuner(dir, taskSpec, train, dev, o, runDir)) {
             err.printf("fine-tune %s on %s: %d train / %d dev examples, %s, %d steps (%d per epoch), run dir %s%s%n",
@@ -128,7 +128,7 @@ final class FineTuneCommand implements Callable<Integer> {
                         last.size(), last.get(last.size() - 1).get(taskSpec.mainMetric()));
             }
             Path target = exportDir != null ? exportDir
-                    : Paths.modelsHome().resolve(dir.manifest().base + "-" + slug(taskSpec.name()));
+                    : Paths.modelsHome().resolve(dir.manifest().base + "-" + PreparedModels.slug(taskSpec.name()));
             TunedExport.Result r = TunedExport.finish(tuner, runDir.resolve("tuned"), target, msg -> err.println("export: " + msg));
             if (ship != null && r.shipped() != null) {
                 java.nio.file.Files.createDirectories(ship);
@@ -156,10 +156,6 @@ final class FineTuneCommand implements Callable<Integer> {
             }
             out.flush();
         }
-    }
-
-    static String slug(String name) {
-        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "");
     }
 
     /** Peak resident memory of this process (VmHWM), or "?" where /proc is not there. */

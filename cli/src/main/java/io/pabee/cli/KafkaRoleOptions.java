@@ -38,9 +38,17 @@ final class KafkaRoleOptions {
         p.putAll(overrides);
         rejectUnknownSettings(p);
         p.putIfAbsent("bootstrap.servers", bootstrapServers);
-        // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME
-        p.putIfAbsent(CommonConfigs.MODEL_DIR_CONFIG, Paths.modelsHome().resolve(CommonConfigs.DEFAULT_BASE).toString());
+        // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME and
+        // picks the task's fine-tuned model when its adapters ship (the frozen encoder otherwise)
+        p.putIfAbsent(CommonConfigs.MODEL_DIR_CONFIG, PreparedModels.defaultDir(
+                io.pabee.prepare.BaseModel.parse(CommonConfigs.DEFAULT_BASE),
+                p.getProperty(CommonConfigs.TASK_CONFIG, CommonConfigs.DEFAULT_TASK)).toString());
         return p;
+    }
+
+    /** The configured model directory, prepared first when it is a missing default (see {@link PreparedModels}). */
+    static void ensureModel(Properties all) throws IOException {
+        PreparedModels.ensure(Path.of(all.getProperty(CommonConfigs.MODEL_DIR_CONFIG)), msg -> { });
     }
 
     /** A misspelt pabee.* key would otherwise be ignored silently: every one must be some role's setting. */

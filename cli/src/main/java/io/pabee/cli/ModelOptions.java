@@ -18,7 +18,9 @@ final class ModelOptions {
             description = "Base encoder: bge-small-en-v15 (default), bge-small-en-v15-q, all-minilm-l6-v2.")
     String base;
 
-    @Option(names = "--model-dir", description = "Prepared model directory (default: $PABEE_HOME/<base>, i.e. models/prepared/<base>).")
+    @Option(names = "--model-dir", description = "Prepared model directory (default: the task's fine-tuned model "
+            + "$PABEE_HOME/<base>-<task> where its adapters ship, else the frozen $PABEE_HOME/<base>; train-heads: the frozen one; "
+            + "prepared on first use).")
     Path modelDir;
 
     @Option(names = "--device", defaultValue = "cpu",
@@ -55,8 +57,19 @@ final class ModelOptions {
         return BaseModel.parse(base);
     }
 
+    /** {@code --model-dir}, else the frozen encoder {@code $PABEE_HOME/<base>}. */
     Path dir() {
         return modelDir != null ? modelDir : Paths.modelsHome().resolve(baseModel().id());
+    }
+
+    /** {@code --model-dir}, else the default for {@code task}: its fine-tuned model where adapters ship, else frozen. */
+    Path dir(String task) {
+        return modelDir != null ? modelDir : PreparedModels.defaultDir(baseModel(), task);
+    }
+
+    /** The model for {@code task} ({@link #dir(String)}), prepared first when it is a missing default. */
+    ModelDirectory open(String task, java.util.function.Consumer<String> progress) throws java.io.IOException {
+        return PreparedModels.ensure(dir(task), progress);
     }
 
     ExecutionDevice executionDevice() {

@@ -13,9 +13,12 @@ final class Paths {
         return Path.of(r == null ? "." : r).toAbsolutePath().normalize();
     }
 
-    /** {@code PABEE_HOME}, else {@code <root>/models/prepared}: where prepared model directories live. */
+    /** {@code -Dpabee.home}, else {@code PABEE_HOME}, else {@code <root>/models/prepared}: where prepared models live. */
     static Path modelsHome() {
-        String p = System.getenv("PABEE_HOME");
+        String p = System.getProperty("pabee.home");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("PABEE_HOME");
+        }
         return p != null && !p.isBlank() ? Path.of(p) : root().resolve(CommonConfigs.DEFAULT_MODELS_HOME);
     }
 

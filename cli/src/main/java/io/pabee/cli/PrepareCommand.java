@@ -4,8 +4,6 @@ import io.pabee.config.CommonConfigs;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
 import io.pabee.export.StageExporter;
-import io.pabee.export.TunedAdapters;
-import io.pabee.stage.ModelDirectory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -60,38 +58,13 @@ final class PrepareCommand implements Callable<Integer> {
     }
 
     private int prepareTuned(BaseModel b, java.io.PrintWriter err) throws Exception {
-        String slug = FineTuneCommand.slug(tuned);
-        Path target = out != null ? out : Paths.modelsHome().resolve(b.id() + "-" + slug);
-        java.util.function.Consumer<String> progress = msg -> {
+        Path target = out != null ? out : Paths.modelsHome().resolve(b.id() + "-" + PreparedModels.slug(tuned));
+        StageExporter.Result r = PreparedModels.prepareTuned(b, tuned, target, adapters, baseDir, msg -> {
             err.println("prepare: " + msg);
             err.flush();
-        };
-        Path src = adapters;
-        Path tmp = null;
-        try {
-            if (src == null) {
-                tmp = java.nio.file.Files.createTempDirectory("pabee-tuned-");
-                if (!TunedAdapters.copyShipped(b.id(), slug, tmp)) {
-                    throw new IllegalArgumentException("no shipped adapters for task " + tuned + " on " + b.id()
-                            + "; fine-tune it (`pabee models fine-tune`) and pass --adapters <run>/tuned");
-                }
-                src = tmp;
-            }
-            ModelDirectory stock = baseDir != null ? ModelDirectory.open(baseDir)
-                    : ModelPreparer.ensurePrepared(b, Paths.modelsHome().resolve(b.id()), progress);
-            StageExporter.Result r = TunedAdapters.prepare(stock, src, target, progress);
-            spec.commandLine().getOut().printf("prepared %s tuned for %s in %s: max |staged - monolithic| = %.3g, "
-                    + "max |staged - DJL| = %.3g%n", b.id(), tuned, r.dir(), r.stagesVsMonolithic(), r.stagesVsDjl());
-            return 0;
-        } finally {
-            if (tmp != null) {
-                try (var files = java.nio.file.Files.list(tmp)) {
-                    for (Path f : files.toList()) {
-                        java.nio.file.Files.delete(f);
-                    }
-                }
-                java.nio.file.Files.delete(tmp);
-            }
-        }
+        });
+        spec.commandLine().getOut().printf("prepared %s tuned for %s in %s: max |staged - monolithic| = %.3g, "
+                + "max |staged - DJL| = %.3g%n", b.id(), tuned, r.dir(), r.stagesVsMonolithic(), r.stagesVsDjl());
+        return 0;
     }
 }

@@ -43,6 +43,7 @@ final class RouterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         RouterConfig cfg = new RouterConfig(all);
+        KafkaRoleOptions.ensureModel(all);
         Properties client = KafkaRoleOptions.clientProperties(all);
         TopicSetup.ensure(client, cfg);
         io.pabee.serde.SchemaPublisher.publish(client, cfg.schemasTopic());

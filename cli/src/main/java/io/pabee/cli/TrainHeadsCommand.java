@@ -56,7 +56,7 @@ final class TrainHeadsCommand implements Callable<Integer> {
         model.validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelDirectory dir = ModelDirectory.open(model.dir());
+        ModelDirectory dir = PreparedModels.ensure(model.dir(), msg -> err.println("prepare: " + msg));
         int maxLength = model.maxLength(dir);
         Path glueDir = glue.dir();
         Path cache = Paths.root().resolve("models/cache");

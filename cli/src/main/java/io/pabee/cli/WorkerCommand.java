@@ -35,6 +35,7 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         WorkerConfig cfg = new WorkerConfig(all);
+        KafkaRoleOptions.ensureModel(all);
         Properties client = KafkaRoleOptions.clientProperties(all);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // unique per process: two processes sharing a transactional id would fence each other. Zombie fencing

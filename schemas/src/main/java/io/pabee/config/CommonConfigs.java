@@ -20,8 +20,10 @@ public final class CommonConfigs {
     public static final String DEFAULT_BASE = "bge-small-en-v15";
     /** Where prepared model directories live, relative to the checkout ({@code PABEE_HOME} overrides it in the CLI). */
     public static final String DEFAULT_MODELS_HOME = "models/prepared";
-    /** Default prepared model directory: {@value}. */
-    public static final String DEFAULT_MODEL_DIR = DEFAULT_MODELS_HOME + "/" + DEFAULT_BASE;
+    /** Task classified when nothing else is said. */
+    public static final String DEFAULT_TASK = "SST-2";
+    /** Default prepared model directory, the encoder fine-tuned for the default task: {@value}. */
+    public static final String DEFAULT_MODEL_DIR = DEFAULT_MODELS_HOME + "/" + DEFAULT_BASE + "-sst2";
 
     public static final String RESULTS_TOPIC_CONFIG = "pabee.topic.results";
     public static final String RESULTS_TOPIC_DOC = "Labeled results (Classification, Avro).";
@@ -31,7 +33,8 @@ public final class CommonConfigs {
     public static final String DEAD_LETTER_TOPIC_CONFIG = "pabee.topic.dead.letters";
     public static final String DEAD_LETTER_TOPIC_DOC = "Rejected input and continuations that cannot be resumed, with the reason (DeadLetter).";
     public static final String MODEL_DIR_CONFIG = "pabee.model.dir";
-    public static final String MODEL_DIR_DOC = "Prepared model directory.";
+    public static final String MODEL_DIR_DOC = "Prepared model directory; in the CLI the task's fine-tuned model where its "
+            + "adapters ship, else the frozen encoder, prepared on first use.";
     public static final String TASK_CONFIG = "pabee.task";
     public static final String TASK_DOC = "Task whose heads classify (installed in the model directory).";
     public static final String THREADS_CONFIG = "pabee.onnx.threads";
@@ -50,7 +53,7 @@ public final class CommonConfigs {
                 .define(CONTINUATIONS_TOPIC_CONFIG, Type.STRING, "pabee-continuations", Importance.HIGH, CONTINUATIONS_TOPIC_DOC)
                 .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, "pabee-dead-letters", Importance.HIGH, DEAD_LETTER_TOPIC_DOC)
                 .define(MODEL_DIR_CONFIG, Type.STRING, DEFAULT_MODEL_DIR, Importance.HIGH, MODEL_DIR_DOC)
-                .define(TASK_CONFIG, Type.STRING, "SST-2", Importance.HIGH, TASK_DOC)
+                .define(TASK_CONFIG, Type.STRING, DEFAULT_TASK, Importance.HIGH, TASK_DOC)
                 .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, THREADS_DOC)
                 .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
                         DEAD_LETTER_PREFIX_DOC);

@@ -158,10 +158,15 @@ public final class TunedAdapters {
         }
     }
 
+    /** Whether adapters for {@code slug} on {@code base} ship with this build ({@code tuned/<base>/<slug>/}). */
+    public static boolean isShipped(String base, String slug) {
+        return TunedAdapters.class.getClassLoader().getResource(SHIPPED + "/" + base + "/" + slug + "/" + DESCRIPTOR) != null;
+    }
+
     /** Copies a shipped adapter set from the classpath ({@code tuned/<base>/<slug>/}) into {@code dir}; false if none. */
     public static boolean copyShipped(String base, String slug, Path dir) throws IOException {
         String prefix = SHIPPED + "/" + base + "/" + slug + "/";
-        if (TunedAdapters.class.getClassLoader().getResource(prefix + DESCRIPTOR) == null) {
+        if (!isShipped(base, slug)) {
             return false;
         }
         Files.createDirectories(dir);

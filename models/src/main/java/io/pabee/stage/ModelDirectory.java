@@ -129,7 +129,8 @@ public final class ModelDirectory {
         if (e == null) {
             throw new ModelFileException("no heads for task " + task + " in " + dir + " (installed: "
                     + (manifest.heads.isEmpty() ? "none" : String.join(", ", manifest.heads.keySet()))
-                    + "); run `pabee models train-heads --task " + task + "`");
+                    + "); run `pabee models train-heads --task " + task + "` (a GLUE task) or `pabee models train-heads --train FILE"
+                    + " --dev FILE --task-name " + task + "` (your own labeled data)");
         }
         return verify(e.file);
     }

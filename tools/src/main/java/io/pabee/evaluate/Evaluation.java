@@ -9,6 +9,7 @@ import io.pabee.patience.HeadOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Task metrics, mean exit layer and speed-up of exit policies, and the per-layer ("overthinking") curve. */
 public final class Evaluation {
@@ -77,10 +78,20 @@ public final class Evaluation {
 
     /** The metric of each layer's head alone (fixed depth k for k = 1..L). */
     public static List<Map<String, Double>> perLayer(GlueTask task, HeadOutput[][] outputs, List<GlueExample> gold) {
+        return perLayer(outputs, o -> metrics(task, o, gold));
+    }
+
+    /** The named classification metrics of each layer's head alone, e.g. accuracy of a user's task. */
+    public static List<Map<String, Double>> perLayer(List<String> metricNames, HeadOutput[][] outputs, List<GlueExample> gold) {
+        return perLayer(outputs, o -> TaskMetrics.classification(metricNames, o.labels(), gold));
+    }
+
+    private static List<Map<String, Double>> perLayer(HeadOutput[][] outputs,
+                                                      Function<PolicyReplay.Outcome, Map<String, Double>> score) {
         int layers = outputs.length == 0 ? 0 : outputs[0].length;
         List<Map<String, Double>> out = new ArrayList<>();
         for (int l = 1; l <= layers; l++) {
-            out.add(metrics(task, PolicyReplay.replay(outputs, new io.pabee.patience.FixedDepthPolicy(l)), gold));
+            out.add(score.apply(PolicyReplay.replay(outputs, new io.pabee.patience.FixedDepthPolicy(l))));
         }
         return out;
     }

@@ -19,6 +19,14 @@ public final class TaskMetrics {
         if (task.isRegression()) {
             throw new IllegalArgumentException(task + " is a regression task; pass float scores");
         }
+        return classification(task.metricNames(), predicted, gold);
+    }
+
+    /**
+     * Classification metrics by name (accuracy, f1, mcc), in the order given: a GLUE task's, or those of a
+     * user's task with any number of classes (accuracy).
+     */
+    public static Map<String, Double> classification(List<String> metricNames, int[] predicted, List<GlueExample> gold) {
         if (predicted.length != gold.size()) {
             throw new IllegalArgumentException("length mismatch: " + predicted.length
                     + " predictions vs " + gold.size() + " gold examples");
@@ -31,7 +39,7 @@ public final class TaskMetrics {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        for (String m : task.metricNames()) {
+        for (String m : metricNames) {
             out.put(m, switch (m) {
                 case "accuracy" -> Metrics.accuracy(predicted, labels);
                 case "f1" -> Metrics.f1(predicted, labels);

@@ -74,25 +74,11 @@ class TrainHeadsCommandTest {
 
     @BeforeAll
     static void data() throws Exception {
-        base = ModelPreparer.ensurePrepared(BaseModel.DEFAULT, ModelDirectory.home().resolve(BaseModel.DEFAULT.id()), m -> { })
-                .path();
+        base = frozenModel();
         // feature caches go under <root>/models/cache: keep them out of the checkout
         previousRoot = System.getProperty("pabee.root");
         System.setProperty("pabee.root", tmp.resolve("root").toString());
-        StringBuilder train = new StringBuilder("text\tlabel\n");
-        StringBuilder dev = new StringBuilder();
-        Map<String, List<String>> topics = Map.of("sport", SPORT, "food", FOOD, "weather", WEATHER);
-        topics.forEach((label, lines) -> {
-            for (int i = 0; i < lines.size(); i++) {
-                if (i % 3 == 2) {
-                    dev.append("{\"text\": \"").append(lines.get(i)).append("\", \"label\": \"").append(label).append("\"}\n");
-                } else {
-                    train.append(lines.get(i)).append('\t').append(label).append('\n');
-                }
-            }
-        });
-        Files.writeString(tmp.resolve("train.tsv"), train);
-        Files.writeString(tmp.resolve("dev.jsonl"), dev);
+        writeTopics(tmp);
     }
 
     @AfterAll
@@ -104,26 +90,54 @@ class TrainHeadsCommandTest {
         }
     }
 
-    /** A private copy of the frozen model (stages linked, manifest and heads copied), so no shared model gets heads. */
     @BeforeEach
     void copyModel() throws Exception {
-        model = tmp.resolve("model-" + System.nanoTime());
-        Files.createDirectories(model.resolve("heads"));
-        try (var files = Files.list(base)) {
+        model = copyOf(base, tmp.resolve("model-" + System.nanoTime()));
+    }
+
+    /** The shared prepared frozen encoder (prepared on first use). */
+    static Path frozenModel() throws Exception {
+        return ModelPreparer.ensurePrepared(BaseModel.DEFAULT, ModelDirectory.home().resolve(BaseModel.DEFAULT.id()), m -> { })
+                .path();
+    }
+
+    /** Three easy topics: {@code dir/train.tsv} (10 per label, TSV) and {@code dir/dev.jsonl} (5 per label, JSON lines). */
+    static void writeTopics(Path dir) throws Exception {
+        StringBuilder train = new StringBuilder("text\tlabel\n");
+        StringBuilder dev = new StringBuilder();
+        Map<String, List<String>> topics = new java.util.TreeMap<>(Map.of("sport", SPORT, "food", FOOD, "weather", WEATHER));
+        topics.forEach((label, lines) -> {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i % 3 == 2) {
+                    dev.append("{\"text\": \"").append(lines.get(i)).append("\", \"label\": \"").append(label).append("\"}\n");
+                } else {
+                    train.append(lines.get(i)).append('\t').append(label).append('\n');
+                }
+            }
+        });
+        Files.writeString(dir.resolve("train.tsv"), train);
+        Files.writeString(dir.resolve("dev.jsonl"), dev);
+    }
+
+    /** A private copy of a prepared model (stages linked, manifest and heads copied), so no shared model gets heads. */
+    static Path copyOf(Path from, Path to) throws Exception {
+        Files.createDirectories(to.resolve("heads"));
+        try (var files = Files.list(from)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
                 if (name.equals("manifest.json")) {
-                    Files.copy(f, model.resolve(name));
+                    Files.copy(f, to.resolve(name));
                 } else if (!Files.isDirectory(f)) {
-                    Files.createSymbolicLink(model.resolve(name), f);
+                    Files.createSymbolicLink(to.resolve(name), f.toAbsolutePath());
                 }
             }
         }
-        try (var heads = Files.list(base.resolve("heads"))) {
+        try (var heads = Files.list(from.resolve("heads"))) {
             for (Path f : heads.toList()) {
-                Files.copy(f, model.resolve("heads").resolve(f.getFileName()));
+                Files.copy(f, to.resolve("heads").resolve(f.getFileName()));
             }
         }
+        return to;
     }
 
     private int run(String... args) {

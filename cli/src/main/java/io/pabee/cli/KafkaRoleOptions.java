@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,6 +20,9 @@ import picocli.CommandLine.Option;
  * SASL_SSL pass straight through to Kafka; {@code pabee.*} keys are the router's), and overrides.
  */
 final class KafkaRoleOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
@@ -41,6 +45,22 @@ final class KafkaRoleOptions {
         // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME
         p.putIfAbsent(CommonConfigs.MODEL_DIR_CONFIG, Paths.modelsHome().resolve(CommonConfigs.DEFAULT_BASE).toString());
         return p;
+    }
+
+    /** Whether the user named a cluster: {@code --bootstrap-servers}, or {@code bootstrap.servers} in the file or a {@code --set}. */
+    boolean clusterNamed() throws IOException {
+        if (mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption("--bootstrap-servers")) {
+            return true;
+        }
+        Properties p = new Properties();
+        if (config != null) {
+            try (Reader r = Files.newBufferedReader(config)) {
+                p.load(r);
+            }
+        }
+        p.putAll(overrides);
+        return p.containsKey("bootstrap.servers");
     }
 
     /** A misspelt pabee.* key would otherwise be ignored silently: every one must be some role's setting. */

@@ -4,10 +4,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
 import io.pabee.router.RouterConfig;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,15 +29,7 @@ final class RouterCommand implements Callable<Integer> {
         try (RouterRole router = new RouterRole(all, metrics, new Properties());
              StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
             KafkaStreams streams = router.streams();
-            // on SIGTERM the JVM halts once its hooks return: wait for the close (and its leave-group) below
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                done.countDown();
-                try {
-                    closed.await(40, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+            StopSignals.install(done::countDown, closed, Duration.ofSeconds(40));
             streams.setStateListener((n, o) -> {
                 if (n == KafkaStreams.State.ERROR || n == KafkaStreams.State.NOT_RUNNING) {
                     done.countDown();

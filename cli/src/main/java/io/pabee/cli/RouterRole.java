@@ -11,12 +11,15 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The router role as {@code pabee router} and {@code pabee up} run it: topics ensured, schemas
  * published, the model loaded once and the output budget checked before anything starts.
  */
 final class RouterRole implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouterRole.class);
     private final OnnxLayerModel model;
     private final KafkaStreams streams;
 
@@ -59,15 +62,18 @@ final class RouterRole implements AutoCloseable {
     /**
      * Closes the streams instance leaving the group at once, so a router that is stopped (scaled down,
      * redeployed) hands its partitions over now: the default close keeps the membership until the
-     * session times out, and with static membership it would never send the leave. Then the model.
+     * session times out, and with static membership it would never send the leave. Then the model,
+     * unless a stream thread may still be running it (the close timed out): freeing native memory under
+     * a running inference would crash the JVM, so the model is left to the process exit then.
      */
     @Override
     public void close() {
-        try {
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
-        } finally {
+        boolean stopped = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+        if (stopped) {
             model.close();
+        } else {
+            LOG.warn("router did not stop within 30 s; its model stays loaded until the process exits");
         }
     }
 }

@@ -11,6 +11,7 @@ import io.pabee.router.RouterConfig;
 import io.pabee.router.TopicSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -97,16 +98,10 @@ final class UpCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
-        // Ctrl-C (SIGINT) and SIGTERM: the JVM halts once its hooks return, so wait for the closes below
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        StopSignals.install(() -> {
             LOG.info("up: stopping: router, workers, analytics, then the broker");
             done.countDown();
-            try {
-                closed.await(180, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "pabee-up-shutdown"));
+        }, closed, Duration.ofSeconds(180));
 
         EmbeddedBroker broker = null;
         RouterRole routerRole = null;

@@ -3,10 +3,10 @@ package io.pabee.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,16 +37,8 @@ final class WorkerCommand implements Callable<Integer> {
         boolean ok;
         try (WorkerRole role = new WorkerRole(all, id != null ? id : WorkerRole.processId(), workers, metrics);
              StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
-            // on SIGTERM the JVM halts once its hooks return: let each worker finish its transaction and leave
-            // the group first, so its partitions go to the rest of the pool now, not after a session timeout
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                role.stop();
-                try {
-                    closed.await(40, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+            // each worker finishes its transaction and leaves the group: its partitions go to the rest of the pool now
+            StopSignals.install(role::stop, closed, Duration.ofSeconds(40));
             ok = role.start().await();
         } finally {
             closed.countDown();

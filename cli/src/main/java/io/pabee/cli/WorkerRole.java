@@ -7,12 +7,15 @@ import io.pabee.worker.WorkerModel;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker role as {@code pabee worker} and {@code pabee up} run it: one model for the whole pool,
  * closed after every worker has stopped.
  */
 final class WorkerRole implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
     private final OnnxLayerModel model;
     private final WorkerPool pool;
 
@@ -50,13 +53,18 @@ final class WorkerRole implements AutoCloseable {
         pool.stop();
     }
 
-    /** Stops the workers (each commits or aborts its open transaction), waits for them, then closes the model. */
+    /**
+     * Stops the workers (each commits or aborts its open transaction), waits for them, then closes the
+     * model, unless a worker outlived the wait: freeing native memory under a running inference would
+     * crash the JVM, so the model is left to the process exit then.
+     */
     @Override
     public void close() throws InterruptedException {
-        try {
-            pool.close();
-        } finally {
+        pool.close();
+        if (pool.stopped()) {
             model.close();
+        } else {
+            LOG.warn("a worker did not stop within 30 s; the model stays loaded until the process exits");
         }
     }
 }

@@ -38,7 +38,9 @@ final class StopSignals {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
+            if (requested.compareAndSet(false, true)) {
+                stop.run();
+            }
             try {
                 closed.await(wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {

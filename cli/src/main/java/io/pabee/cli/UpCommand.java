@@ -12,6 +12,8 @@ import io.pabee.router.TopicSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -87,6 +89,10 @@ final class UpCommand implements Callable<Integer> {
         if (external && !router && !analytics && pool == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "nothing to run: no broker, router, analytics or workers");
         }
+        int colon = brokerAddress.lastIndexOf(':');
+        if (!external && (colon <= 0 || !brokerAddress.substring(colon + 1).matches("\\d{1,5}"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--broker-address must be host:port, got " + brokerAddress);
+        }
         Properties all = kafka.properties();
         if (router || pool > 0) {
             ensureModel(all);
@@ -99,7 +105,7 @@ final class UpCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         AtomicBoolean failed = new AtomicBoolean();
         StopSignals.install(() -> {
-            LOG.info("up: stopping: router, workers, analytics, then the broker");
+            LOG.info("up: stopping (in order: router, workers, analytics, broker)");
             done.countDown();
         }, closed, Duration.ofSeconds(180));
 
@@ -110,10 +116,6 @@ final class UpCommand implements Callable<Integer> {
         StatsHttpServer http = null;
         try {
             if (!external) {
-                int colon = brokerAddress.lastIndexOf(':');
-                if (colon <= 0) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--broker-address must be host:port, got " + brokerAddress);
-                }
                 Path kafkaDir = data.resolve("kafka");
                 LOG.info("up: starting the Kafka broker (KRaft) on {} with data in {}{}", brokerAddress, kafkaDir,
                         EmbeddedBroker.isFormatted(kafkaDir) ? " (kept from an earlier run)" : " (new)");
@@ -204,16 +206,21 @@ final class UpCommand implements Callable<Integer> {
                 brokerData != null ? " (data in " + brokerData + ")" : " (external)",
                 router ? "router" : "no router", workers, analytics ? "analytics" : "no analytics",
                 httpPort > 0 ? "; /stats and /metrics on http://localhost:" + httpPort : "");
-        out.println("From other terminals:");
-        out.printf("  ops/pabee produce%s --input texts.txt       one text per line ('-' = stdin; --format jsonl|tsv)%n", b);
-        out.printf("  ops/pabee consume%s --from-beginning        follow the results (--json: one object per line)%n", b);
-        out.printf("  ops/pabee stats%s                           the latest exit-statistics windows%n", b);
-        out.printf("  ops/pabee worker%s                          one more worker: takes partitions; Ctrl-C hands them back%n", b);
+        List<String[]> how = new ArrayList<>();
+        how.add(new String[] {"ops/pabee produce" + b + " --input texts.txt", "one text per line ('-' = stdin; --format jsonl|tsv)"});
+        how.add(new String[] {"ops/pabee consume" + b + " --from-beginning", "follow the results (--json: one object per line)"});
+        how.add(new String[] {"ops/pabee stats" + b, "the latest exit-statistics windows"});
+        how.add(new String[] {"ops/pabee worker" + b, "one more worker: takes partitions; Ctrl-C hands them back"});
         if (!router) {
-            out.printf("  ops/pabee router%s                          the router, as its own process%n", b);
+            how.add(new String[] {"ops/pabee router" + b, "the router, as its own process"});
         }
         if (!analytics) {
-            out.printf("  ops/pabee analytics%s                       the analytics, as its own process%n", b);
+            how.add(new String[] {"ops/pabee analytics" + b, "the analytics, as its own process"});
+        }
+        int width = how.stream().mapToInt(h -> h[0].length()).max().orElse(0);
+        out.println("From other terminals:");
+        for (String[] h : how) {
+            out.printf("  %-" + width + "s   %s%n", h[0], h[1]);
         }
         out.println("Ctrl-C stops everything cleanly (open transactions are committed or aborted).");
         out.flush();

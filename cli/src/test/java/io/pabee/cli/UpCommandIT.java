@@ -90,10 +90,11 @@ class UpCommandIT {
     @Test
     void shouldLoseAndDuplicateNothingWhenUpIsStoppedMidStreamAndRestartedOnItsDataDirectory() throws Exception {
         Child first = up();
-        produce(events(0, N));
+        // started first, so the stop follows the first committed result closely
         Child early = child("consume", "--json", "--from-beginning", "--bootstrap-servers", bootstrap);
+        produce(events(0, N));
         early.await(l -> l.startsWith("{"), Duration.ofSeconds(120));
-        stop(first); // SIGTERM mid-stream: the shutdown hook commits or aborts what is open
+        stop(first); // SIGTERM mid-stream: up commits or aborts what is open, then stops
         early.process.destroyForcibly();
         early.process.waitFor();
         long answeredBeforeStop = early.count(l -> l.startsWith("{"));

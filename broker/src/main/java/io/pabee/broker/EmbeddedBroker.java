@@ -24,7 +24,11 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
-/** Apache Kafka's own broker in KRaft mode (one combined broker+controller node) inside the test JVM. */
+/**
+ * Apache Kafka's own broker in KRaft mode (one combined broker+controller node) inside this JVM: on a
+ * temp directory and free ports ({@link #start()}, tests and the one-shot commands), or on a given
+ * address and data directory that outlives it ({@link #open}, {@code pabee up}).
+ */
 public final class EmbeddedBroker implements KafkaBroker {
 
   private static final String HOST = "127.0.0.1";
@@ -33,12 +37,14 @@ public final class EmbeddedBroker implements KafkaBroker {
   private final Path dir;
   private final Properties props;
   private final String bootstrap;
+  private final boolean temporary;
   private KafkaRaftServer server;
 
-  private EmbeddedBroker(Path dir, Properties props, int brokerPort) {
+  private EmbeddedBroker(Path dir, Properties props, String host, int brokerPort, boolean temporary) {
     this.dir = dir;
     this.props = props;
-    this.bootstrap = HOST + ":" + brokerPort;
+    this.bootstrap = host + ":" + brokerPort;
+    this.temporary = temporary;
   }
 
   /** Formats fresh storage in a temp directory and starts a broker on free 127.0.0.1 ports. */
@@ -60,7 +66,7 @@ public final class EmbeddedBroker implements KafkaBroker {
     for (int attempt = 0; attempt < 3; attempt++) {
       int brokerPort = freePort();
       int controllerPort = freePort();
-      var kafka = new EmbeddedBroker(dir, config(dir, brokerPort, controllerPort, overrides), brokerPort);
+      var kafka = new EmbeddedBroker(dir, config(dir, HOST, brokerPort, controllerPort, overrides), HOST, brokerPort, true);
       try {
         kafka.format();
         kafka.startServer();
@@ -75,13 +81,42 @@ public final class EmbeddedBroker implements KafkaBroker {
     throw new IllegalStateException("embedded Kafka did not start", last);
   }
 
-  private static Properties config(Path dir, int brokerPort, int controllerPort, Map<String, String> overrides) {
+  /**
+   * Starts a broker listening on {@code host:port} (controller on {@code host:controllerPort}) that keeps
+   * its logs and metadata in {@code dataDir}: an empty or missing directory is formatted with a new
+   * cluster id, one formatted before is reused as it is (its topics, offsets and transactions survive a
+   * restart). {@link #close()} stops it and leaves the directory in place.
+   */
+  public static EmbeddedBroker open(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
+    Path dir = dataDir.toAbsolutePath().normalize();
+    var kafka = new EmbeddedBroker(dir, config(dir, host, port, controllerPort, overrides), host, port, false);
+    try {
+      Files.createDirectories(dir);
+      if (!isFormatted(dir)) {
+        kafka.format();
+      }
+      kafka.startServer();
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      kafka.stop();
+      throw e;
+    }
+  }
+
+  /** Whether {@code dataDir} holds a formatted log directory (its {@code meta.properties}), as {@link #open} leaves it. */
+  public static boolean isFormatted(Path dataDir) {
+    return Files.exists(dataDir.resolve("data").resolve("meta.properties"));
+  }
+
+  private static Properties config(Path dir, String host, int brokerPort, int controllerPort, Map<String, String> overrides) {
     var p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", String.valueOf(NODE_ID));
-    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+    p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+    p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -157,7 +192,7 @@ public final class EmbeddedBroker implements KafkaBroker {
     return bootstrap;
   }
 
-  /** The directory holding the broker's logs and metadata (deleted by {@link #close()}). */
+  /** The directory holding the broker's logs and metadata (deleted by {@link #close()} when temporary). */
   public Path logDir() {
     return dir;
   }
@@ -190,7 +225,9 @@ public final class EmbeddedBroker implements KafkaBroker {
     try {
       stop();
     } finally {
-      deleteRecursively(dir);
+      if (temporary) {
+        deleteRecursively(dir);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,6 +20,9 @@ import picocli.CommandLine.Option;
  * SASL_SSL pass straight through to Kafka; {@code pabee.*} keys are the router's), and overrides.
  */
 final class KafkaRoleOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
@@ -49,6 +53,22 @@ final class KafkaRoleOptions {
     /** The configured model directory, prepared first when it is a missing default (see {@link PreparedModels}). */
     static void ensureModel(Properties all) throws IOException {
         PreparedModels.ensure(Path.of(all.getProperty(CommonConfigs.MODEL_DIR_CONFIG)), msg -> { });
+    }
+
+    /** Whether the user named a cluster: {@code --bootstrap-servers}, or {@code bootstrap.servers} in the file or a {@code --set}. */
+    boolean clusterNamed() throws IOException {
+        if (mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption("--bootstrap-servers")) {
+            return true;
+        }
+        Properties p = new Properties();
+        if (config != null) {
+            try (Reader r = Files.newBufferedReader(config)) {
+                p.load(r);
+            }
+        }
+        p.putAll(overrides);
+        return p.containsKey("bootstrap.servers");
     }
 
     /** A misspelt pabee.* key would otherwise be ignored silently: every one must be some role's setting. */

@@ -3,12 +3,14 @@ package io.pabee.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.pabee.broker.EmbeddedBroker;
+import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker of the one-machine commands (demo, bench): Kafka's own start-up warnings about an
  * embedded, single-node, temp-dir setup are noise there, so those commands log Kafka at ERROR;
- * the long-running roles keep WARN.
+ * the long-running roles keep WARN ({@code pabee up}, whose broker is this one, logs Kafka at ERROR too).
  */
 final class LocalBroker {
     private LocalBroker() {
@@ -18,6 +20,15 @@ final class LocalBroker {
     static EmbeddedBroker embedded() throws Exception {
         quietKafka();
         return EmbeddedBroker.start();
+    }
+
+    /**
+     * An embedded KRaft broker in this JVM on {@code host:port} whose logs and metadata stay in
+     * {@code dataDir} (formatted on first use) after it stops: {@code pabee up}'s broker.
+     */
+    static EmbeddedBroker persistent(Path dataDir, String host, int port, int controllerPort) {
+        quietKafka();
+        return EmbeddedBroker.open(dataDir, host, port, controllerPort, Map.of());
     }
 
     private static void quietKafka() {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Root of the {@code pabee} command line; run bare, it prints usage. */
 @Command(name = "pabee", mixinStandardHelpOptions = true, version = "pabee-streams 0.1.0",
         description = "PABEE early-exit text classification on Apache Kafka.",
-        subcommands = {ModelsCommand.class, DemoCommand.class, ProduceCommand.class, ConsumeCommand.class, StatsCommand.class, RouterCommand.class,
+        subcommands = {ModelsCommand.class, DemoCommand.class, UpCommand.class, ProduceCommand.class, ConsumeCommand.class, StatsCommand.class, RouterCommand.class,
                 WorkerCommand.class, AnalyticsCommand.class, BenchCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Pabee implements Runnable {

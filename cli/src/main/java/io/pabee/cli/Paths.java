@@ -28,6 +28,12 @@ final class Paths {
         return p != null && !p.isBlank() ? Path.of(p) : root().resolve("../shared/data").normalize();
     }
 
+    /** {@code PABEE_DATA}, else {@code <root>/.pabee}: {@code pabee up}'s broker data and Streams state (git-ignored). */
+    static Path dataHome() {
+        String p = System.getenv("PABEE_DATA");
+        return p != null && !p.isBlank() ? Path.of(p) : root().resolve(".pabee");
+    }
+
     /** Where reports (CSV, SVG, JSON) go by default. */
     static Path reports() {
         return root().resolve("reports");

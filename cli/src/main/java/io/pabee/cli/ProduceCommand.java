@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.router.RouterConfig;
 import io.pabee.schema.TextEvent;
 import io.pabee.serde.AvroSerde;
+import io.pabee.serde.InputFormat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,8 +24,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pabee produce}: send texts (plain lines, TSV or JSONL) as Avro TextEvents, optionally rate-limited. */
-@Command(name = "produce", mixinStandardHelpOptions = true, header = "Send texts to the input topic as Avro TextEvents.")
+/**
+ * {@code pabee produce}: send texts (plain lines, TSV or JSONL) to the input topic, optionally
+ * rate-limited, in the router's input format ({@code pabee.input.format}: Avro TextEvents by default).
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        header = "Send texts to the input topic in the router's input format (pabee.input.format: avro, json or text).")
 final class ProduceCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,6 +53,7 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties all = kafka.properties();
         RouterConfig cfg = new RouterConfig(all);
+        InputFormat encoding = InputFormat.valueOf(cfg.getString(RouterConfig.INPUT_FORMAT_CONFIG).toUpperCase());
         Properties p = KafkaRoleOptions.clientProperties(all);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -85,8 +93,7 @@ final class ProduceCommand implements Callable<Integer> {
                     default -> throw new CommandLine.ParameterException(spec.commandLine(), "unknown format " + format);
                 }
                 TextEvent e = b.build();
-                producer.send(new ProducerRecord<>(cfg.inputTopic(), e.getId().getBytes(StandardCharsets.UTF_8),
-                        AvroSerde.of(TextEvent.class).encode(e)));
+                producer.send(new ProducerRecord<>(cfg.inputTopic(), e.getId().getBytes(StandardCharsets.UTF_8), encode(e, encoding, n)));
                 sent++;
                 if (rate > 0) {
                     long due = start + (long) (sent / rate * 1e9);
@@ -98,7 +105,35 @@ final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        spec.commandLine().getErr().printf("produce: sent %d events to %s%n", sent, cfg.inputTopic());
+        spec.commandLine().getErr().printf("produce: sent %d events to %s (%s)%n", sent, cfg.inputTopic(),
+                encoding.name().toLowerCase());
         return 0;
+    }
+
+    /** The record value as the router decodes it (TextEventDecoder); the key is the id in every format. */
+    private byte[] encode(TextEvent e, InputFormat encoding, int line) throws Exception {
+        return switch (encoding) {
+            case AVRO -> AvroSerde.of(TextEvent.class).encode(e);
+            case JSON -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", e.getId());
+                m.put("text", e.getText());
+                if (e.getTextPair() != null) {
+                    m.put("text_pair", e.getTextPair());
+                }
+                if (e.getPatience() != null) {
+                    m.put("patience", e.getPatience());
+                }
+                m.put("event_time", e.getEventTime());
+                yield JSON.writeValueAsBytes(m);
+            }
+            case TEXT -> {
+                if (e.getTextPair() != null || e.getPatience() != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "line " + line
+                            + ": pabee.input.format=text carries the text only (no text_pair or patience)");
+                }
+                yield e.getText().getBytes(StandardCharsets.UTF_8);
+            }
+        };
     }
 }

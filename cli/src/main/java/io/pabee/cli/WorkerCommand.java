@@ -3,12 +3,10 @@ package io.pabee.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pabee.analytics.StatsHttpServer;
-import io.pabee.stage.OnnxLayerModel;
-import io.pabee.worker.WorkerConfig;
-import io.pabee.worker.WorkerModel;
-import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,20 +32,16 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Properties all = kafka.properties();
-        WorkerConfig cfg = new WorkerConfig(all);
-        KafkaRoleOptions.ensureModel(all);
-        Properties client = KafkaRoleOptions.clientProperties(all);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // unique per process: two processes sharing a transactional id would fence each other. Zombie fencing
-        // does not need a stable id: transactional offset commits carry the consumer group generation (KIP-447).
-        String prefix = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        // one model for the whole pool, closed after every worker has stopped
-        OnnxLayerModel model = WorkerModel.load(cfg);
-        WorkerPool pool = new WorkerPool(cfg, client, prefix + "-", workers, metrics, model);
-        Runtime.getRuntime().addShutdownHook(new Thread(pool::stop));
+        CountDownLatch closed = new CountDownLatch(1);
         boolean ok;
-        try (model; StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
-            ok = pool.start().await();
+        try (WorkerRole role = new WorkerRole(all, id != null ? id : WorkerRole.processId(), workers, metrics);
+             StatsHttpServer http = httpPort > 0 ? new StatsHttpServer(httpPort, metrics, null) : null) {
+            // each worker finishes its transaction and leaves the group: its partitions go to the rest of the pool now
+            StopSignals.install(role::stop, closed, Duration.ofSeconds(40));
+            ok = role.start().await();
+        } finally {
+            closed.countDown();
         }
         return ok ? 0 : 1; // a fenced or unauthorized worker is fatal: let the supervisor restart the process
     }

@@ -53,6 +53,11 @@ final class WorkerPool implements AutoCloseable {
         return !failed.get();
     }
 
+    /** Whether every worker thread has ended (after {@link #close()}: none outlived its wait). */
+    boolean stopped() {
+        return threads.stream().noneMatch(Thread::isAlive);
+    }
+
     /** Asks every worker to stop (safe from a shutdown hook). */
     void stop() {
         workers.forEach(Worker::close);

@@ -95,4 +95,22 @@ class CommandLineTest {
         assertThat(out.toString()).contains("| `pabee.worker.group` |").contains("| `pabee.router.layers` |")
                 .contains("| `pabee.model.dir` |");
     }
+
+    @Test
+    void shouldRejectUpWithBrokerOnlyAndAnExternalCluster() {
+        assertThat(run("up", "--broker-only", "--bootstrap-servers", "kafka:9092")).isEqualTo(2);
+        assertThat(err.toString()).contains("--broker-only starts the broker");
+    }
+
+    @Test
+    void shouldRejectUpWithNothingToRun() {
+        assertThat(run("up", "--bootstrap-servers", "kafka:9092", "--no-router", "--no-analytics", "--workers", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("nothing to run");
+    }
+
+    @Test
+    void shouldRejectUpWithABrokerAddressWithoutPort() {
+        assertThat(run("up", "--broker-address", "localhost")).isEqualTo(2);
+        assertThat(err.toString()).contains("--broker-address must be host:port");
+    }
 }

@@ -67,7 +67,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the held-out slice.")
     long seed;
 
-    @Option(names = "--export", description = "Also copy the heads file here (e.g. tools/src/main/resources/heads/<base> to ship it).")
+    @Option(names = "--export", description = "Also copy the heads file here (e.g. tools/src/main/resources/heads/<base> to ship it); "
+            + "into a fine-tuned adapter set (a folder with tuned.json) the heads replace its heads.json.")
     Path export;
 
     @Override
@@ -139,7 +140,11 @@ final class TrainHeadsCommand implements Callable<Integer> {
                 : Evaluation.perLayer(metricNames, devOut, dev.examples);
         HeadSet withDev = heads.withDevMetrics(perLayer);
         Path installed = HeadsInstaller.install(dir.path(), withDev);
-        if (export != null) {
+        if (export != null && io.pabee.export.TunedAdapters.isAdapterSet(export)) {
+            // heads refit on a tuned encoder replace the jointly trained ones of its shipped adapter set
+            io.pabee.export.TunedAdapters.replaceHeads(export, withDev, "refit by train-heads on the tuned encoder (held-out "
+                    + heldOut + " of train, seed " + seed + ")");
+        } else if (export != null) {
             Files.createDirectories(export);
             withDev.write(export.resolve(train.task + ".json"));
         }

@@ -102,6 +102,26 @@ public final class TunedAdapters {
         JSON.writeValue(dir.resolve(DESCRIPTOR).toFile(), d);
     }
 
+    /**
+     * Replaces the heads of the adapter set in {@code dir} (e.g. heads refit by {@code train-heads} on the tuned
+     * encoder), with the descriptor's sha256 and a note of where they came from, so {@link #prepare} accepts them.
+     */
+    public static void replaceHeads(Path dir, HeadSet heads, String how) throws IOException {
+        Descriptor d = descriptor(dir);
+        if (!d.task.equals(heads.task())) {
+            throw new IllegalArgumentException("heads for task " + heads.task() + " cannot replace the " + d.task + " heads in " + dir);
+        }
+        heads.write(dir.resolve(HEADS));
+        d.sha256.put(HEADS, Sha256.of(dir.resolve(HEADS)));
+        d.training.put("heads", how);
+        JSON.writeValue(dir.resolve(DESCRIPTOR).toFile(), d);
+    }
+
+    /** Whether {@code dir} holds an adapter set ({@code tuned.json}). */
+    public static boolean isAdapterSet(Path dir) {
+        return Files.isRegularFile(dir.resolve(DESCRIPTOR));
+    }
+
     public static Descriptor descriptor(Path dir) throws IOException {
         Path f = dir.resolve(DESCRIPTOR);
         if (!Files.isRegularFile(f)) {

@@ -100,6 +100,30 @@ class TunedExportTest {
                 p -> assertThat(Files.list(p).toList()).isEmpty());
     }
 
+    @Test
+    void replacedHeadsAreWhatTheMergedModelServesAndHeadsOfAnotherTaskAreRefused() throws Exception {
+        Path set = tmp.resolve("refit");
+        copy(result.shipped(), set);
+        HeadSet joint = HeadSet.read(set.resolve(TunedAdapters.HEADS));
+        List<io.pabee.heads.LinearHead> flipped = new ArrayList<>();
+        for (io.pabee.heads.LinearHead h : joint.heads()) {
+            flipped.add(new io.pabee.heads.LinearHead(new float[][] {h.weights()[1], h.weights()[0]},
+                    new float[] {h.bias()[1], h.bias()[0]}, false));
+        }
+        HeadSet refit = new HeadSet("tiny", joint.problemType(), joint.labels(), joint.hidden(), flipped, List.of(), java.util.Map.of());
+
+        TunedAdapters.replaceHeads(set, refit, "refit in a test");
+
+        assertThat(TunedAdapters.descriptor(set).training).containsEntry("heads", "refit in a test");
+        Path merged = tmp.resolve("merged-refit/base-tiny");
+        TunedAdapters.prepare(TrainingModels.base(), set, merged, msg -> { });
+        HeadSet served = HeadSet.read(ModelDirectory.open(merged).heads("tiny"));
+        assertThat(served.heads().get(3).weights()[0]).containsExactly(joint.heads().get(3).weights()[1]);
+        HeadSet other = new HeadSet("other", joint.problemType(), joint.labels(), joint.hidden(), flipped, List.of(), java.util.Map.of());
+        assertThatThrownBy(() -> TunedAdapters.replaceHeads(set, other, "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot replace the tiny heads");
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         Files.createDirectories(to);
         try (var s = Files.list(from)) {

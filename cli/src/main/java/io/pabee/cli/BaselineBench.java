@@ -149,9 +149,19 @@ final class BaselineBench implements AutoCloseable {
         row.put("latency_p99_ms", summary.latencyP99Ms());
         row.put("phase_seconds", mid.phaseSeconds());
         row.put("cpu_seconds", mid.cpuSeconds());
+        row.put("records_per_cpu_s", perCpuSecond(mid.results().size(), mid.cpuSeconds()));
         row.put("records_per_s_passes", measured.stream().map(Pass::rate).toList());
         row.put("records_per_s_warmup_passes", warmRates);
         return row;
+    }
+
+    /**
+     * Records per CPU-second of the whole process (every thread, from /proc), null where /proc is missing:
+     * on a shared machine it moves less than records/s, which depends on how much CPU the pass was given.
+     */
+    static Double perCpuSecond(int records, Map<String, Double> cpuSeconds) {
+        double total = cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        return total > 0 ? records / total : null;
     }
 
     @Override

@@ -57,9 +57,11 @@ final class BenchBaselineCommand extends BenchBase implements Callable<Integer> 
         output.print(out(), List.of(row), o -> {
             o.printf("SST-2 dev, %d records, batch %d in arrival order, %d ORT threads, median of %d passes (after %d warm-up)%n",
                     row.get("records"), batchSize, row.get("threads"), passes, warmupPasses);
-            o.printf("%-10s %10s %9s %8s %7s%n", "mode", "records/s", "accuracy", "padding", "dead");
-            o.printf("%-10s %10.1f %9.4f %8.3f %7s%n", row.get("mode"), (Double) row.get("records_per_s"),
-                    (Double) row.get("accuracy"), (Double) row.get("padding_efficiency"), row.get("dead_letters"));
+            o.printf("%-10s %10s %14s %9s %8s %7s%n", "mode", "records/s", "records/CPU-s", "accuracy", "padding", "dead");
+            Double perCpu = (Double) row.get("records_per_cpu_s");
+            o.printf("%-10s %10.1f %14s %9.4f %8.3f %7s%n", row.get("mode"), (Double) row.get("records_per_s"),
+                    perCpu == null ? "-" : String.format("%.1f", perCpu), (Double) row.get("accuracy"),
+                    (Double) row.get("padding_efficiency"), row.get("dead_letters"));
             o.println("where the time went (seconds of the median pass, " + String.format("%.2f", (Double) row.get("seconds"))
                     + " s wall): " + phases(row));
         });

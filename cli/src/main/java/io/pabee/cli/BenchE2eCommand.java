@@ -139,6 +139,8 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                 row.put("baseline_accuracy", baseline.get("accuracy"));
                 row.put("baseline_padding_efficiency", baseline.get("padding_efficiency"));
                 row.put("ratio_to_baseline", (Double) row.get("records_per_s") / (Double) baseline.get("records_per_s"));
+                row.put("records_per_cpu_s", BaselineBench.perCpuSecond(summary.results(), mid.cpu()));
+                row.put("baseline_records_per_cpu_s", baseline.get("records_per_cpu_s"));
                 rows.add(row);
                 histograms.put("patience=" + c[0] + ",workers=" + c[1], summary.histogram());
             }
@@ -179,6 +181,14 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
         r.put("speedup", s.speedup());
         r.put("exited_at_router", s.exitedAtRouter());
         return r;
+    }
+
+    /** The PABEE row against the baseline per CPU-second of the process (steadier than records/s on a shared machine). */
+    private String perCpu(Map<String, Object> pabee) {
+        Double p = (Double) pabee.get("records_per_cpu_s");
+        Double b = (Double) baseline.get("records_per_cpu_s");
+        return p == null || b == null ? "" : String.format(" Per CPU-second of the whole process: PABEE %.1f records vs baseline "
+                + "%.1f: **%.2fx**.", p, b, p / b);
     }
 
     /** One measured pass. */
@@ -227,11 +237,12 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                             + "in arrival order -> transactional producer, same broker, records, passes and ONNX Runtime pool, measured "
                             + "in this run): PABEE %.1f records/s vs baseline %.1f records/s: **%.2fx** (target ≥ 2.5x); accuracy "
                             + "%.4f vs %.4f (%+.2f points; target within 0.5). Baseline padding efficiency %.3f; its median pass "
-                            + "(%.2f s wall) spent, in seconds: %s.%n",
+                            + "(%.2f s wall) spent, in seconds: %s.%s%n",
                     BASELINE_BATCH, e2e, (Double) baseline.get("records_per_s"), e2e / (Double) baseline.get("records_per_s"),
                     (Double) pabee.get("accuracy"), (Double) baseline.get("accuracy"),
                     100 * ((Double) pabee.get("accuracy") - (Double) baseline.get("accuracy")),
-                    (Double) baseline.get("padding_efficiency"), (Double) baseline.get("seconds"), BenchBaselineCommand.phases(baseline)));
+                    (Double) baseline.get("padding_efficiency"), (Double) baseline.get("seconds"), BenchBaselineCommand.phases(baseline),
+                    perCpu(pabee)));
             @SuppressWarnings("unchecked")
             Map<String, Double> cpu = (Map<String, Double>) pabee.get("cpu_seconds");
             if (!cpu.isEmpty()) {

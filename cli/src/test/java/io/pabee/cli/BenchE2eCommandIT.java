@@ -65,7 +65,8 @@ class BenchE2eCommandIT {
         assertThat(md).contains("| pabee | 4 | 1 |").contains("ratio").contains("Against the user's alternative");
         if (Files.isDirectory(Path.of("/proc/self/task"))) {
             assertThat(pabee.get("cpu_seconds").has("router stream thread")).isTrue();
-            assertThat(md).contains("Where the CPU went");
+            assertThat(md).contains("Where the CPU went").contains("Per CPU-second");
+            assertThat(pabee.get("baseline_records_per_cpu_s").asDouble()).isPositive();
         }
         for (String svg : List.of("accuracy-vs-speedup.svg", "exit-histogram.svg", "throughput-vs-workers.svg")) {
             assertThat(Files.readString(report.resolve(svg))).contains("<svg").contains("</svg>");

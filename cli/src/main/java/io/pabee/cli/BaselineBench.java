@@ -164,6 +164,19 @@ final class BaselineBench implements AutoCloseable {
         return total > 0 ? records / total : null;
     }
 
+    /** The row's phase seconds, then its CPU seconds by component, as {@code poll 0.12, decode_tokenize 0.30, ...}. */
+    static String timeSpent(Map<String, Object> row) {
+        return listed(row, "phase_seconds") + "; CPU seconds by component: " + listed(row, "cpu_seconds");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String listed(Map<String, Object> row, String key) {
+        StringBuilder sb = new StringBuilder();
+        ((Map<String, Double>) row.get(key)).forEach((k, v) ->
+                sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.2f", v)));
+        return sb.length() == 0 ? "not measured" : sb.toString();
+    }
+
     @Override
     public void close() throws InterruptedException {
         loop.close();

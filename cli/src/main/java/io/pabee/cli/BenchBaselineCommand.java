@@ -63,21 +63,8 @@ final class BenchBaselineCommand extends BenchBase implements Callable<Integer> 
                     perCpu == null ? "-" : String.format("%.1f", perCpu), (Double) row.get("accuracy"),
                     (Double) row.get("padding_efficiency"), row.get("dead_letters"));
             o.println("where the time went (seconds of the median pass, " + String.format("%.2f", (Double) row.get("seconds"))
-                    + " s wall): " + phases(row));
+                    + " s wall): " + BaselineBench.timeSpent(row));
         });
         return 0;
-    }
-
-    /** The row's phase seconds, then its CPU seconds by component, as {@code poll 0.12, decode_tokenize 0.30, ...}. */
-    static String phases(Map<String, Object> row) {
-        return listed(row, "phase_seconds") + "; CPU seconds by component: " + listed(row, "cpu_seconds");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String listed(Map<String, Object> row, String key) {
-        StringBuilder sb = new StringBuilder();
-        ((Map<String, Double>) row.get(key)).forEach((k, v) ->
-                sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.2f", v)));
-        return sb.length() == 0 ? "not measured" : sb.toString();
     }
 }

@@ -241,7 +241,7 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                     BASELINE_BATCH, e2e, (Double) baseline.get("records_per_s"), e2e / (Double) baseline.get("records_per_s"),
                     (Double) pabee.get("accuracy"), (Double) baseline.get("accuracy"),
                     100 * ((Double) pabee.get("accuracy") - (Double) baseline.get("accuracy")),
-                    (Double) baseline.get("padding_efficiency"), (Double) baseline.get("seconds"), BenchBaselineCommand.phases(baseline),
+                    (Double) baseline.get("padding_efficiency"), (Double) baseline.get("seconds"), BaselineBench.timeSpent(baseline),
                     perCpu(pabee)));
             @SuppressWarnings("unchecked")
             Map<String, Double> cpu = (Map<String, Double>) pabee.get("cpu_seconds");

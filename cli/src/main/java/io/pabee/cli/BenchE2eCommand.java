@@ -52,6 +52,12 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
     @Option(names = "--router-layers", defaultValue = "6")
     int routerLayers;
 
+    /** The baseline's batch: the router's and the in-process reference's. */
+    private static final int BASELINE_BATCH = 32;
+
+    /** The baseline's row (bench baseline), measured in this run. */
+    private Map<String, Object> baseline;
+
     @Override
     public Integer call() throws Exception {
         model.validate();
@@ -92,6 +98,11 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
         }
         Map<String, long[]> histograms = new LinkedHashMap<>();
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
+            // the user's alternative (bench baseline): same broker, records, passes, device and ONNX Runtime pool
+            try (BaselineBench b = new BaselineBench(kafka, new BaselineBench.Settings(dir, "SST-2", model.executionDevice(),
+                    model.threads, maxLength, BASELINE_BATCH), "e2e-")) {
+                baseline = b.measure(dev, warmupPasses, passes, err);
+            }
             int n = 0;
             for (int[] c : configs) {
                 String prefix = "e2e" + (n++) + "-";
@@ -124,6 +135,12 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                 row.put("inprocess_pabee_records_per_s", inproc);
                 row.put("inprocess_pabee_records_per_s_passes", inprocPasses);
                 row.put("cpu_seconds", mid.cpu());
+                row.put("baseline_records_per_s", baseline.get("records_per_s"));
+                row.put("baseline_accuracy", baseline.get("accuracy"));
+                row.put("baseline_padding_efficiency", baseline.get("padding_efficiency"));
+                row.put("ratio_to_baseline", (Double) row.get("records_per_s") / (Double) baseline.get("records_per_s"));
+                row.put("records_per_cpu_s", BaselineBench.perCpuSecond(summary.results(), mid.cpu()));
+                row.put("baseline_records_per_cpu_s", baseline.get("records_per_cpu_s"));
                 rows.add(row);
                 histograms.put("patience=" + c[0] + ",workers=" + c[1], summary.histogram());
             }
@@ -164,6 +181,14 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
         r.put("speedup", s.speedup());
         r.put("exited_at_router", s.exitedAtRouter());
         return r;
+    }
+
+    /** The PABEE row against the baseline per CPU-second of the process (steadier than records/s on a shared machine). */
+    private String perCpu(Map<String, Object> pabee) {
+        Double p = (Double) pabee.get("records_per_cpu_s");
+        Double b = (Double) baseline.get("records_per_cpu_s");
+        return p == null || b == null ? "" : String.format(" Per CPU-second of the whole process: PABEE %.1f records vs baseline "
+                + "%.1f: **%.2fx**.", p, b, p / b);
     }
 
     /** One measured pass. */
@@ -208,6 +233,16 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                             + "**%.3f** (target ≥ 0.8). PABEE end-to-end vs full depth end-to-end: **%.2fx** faster (target ≥ 0.8 × "
                             + "L / mean exit layer = %.2fx).%n",
                     defaultPatience, e2e, inproc, e2e / inproc, e2e / fullRate, target));
+            md.append(String.format("%nAgainst the user's alternative (`bench baseline`: one consumer -> monolithic model, batches of %d "
+                            + "in arrival order -> transactional producer, same broker, records, passes and ONNX Runtime pool, measured "
+                            + "in this run): PABEE %.1f records/s vs baseline %.1f records/s: **%.2fx** (target ≥ 2.5x); accuracy "
+                            + "%.4f vs %.4f (%+.2f points; target within 0.5). Baseline padding efficiency %.3f; its median pass "
+                            + "(%.2f s wall) spent, in seconds: %s.%s%n",
+                    BASELINE_BATCH, e2e, (Double) baseline.get("records_per_s"), e2e / (Double) baseline.get("records_per_s"),
+                    (Double) pabee.get("accuracy"), (Double) baseline.get("accuracy"),
+                    100 * ((Double) pabee.get("accuracy") - (Double) baseline.get("accuracy")),
+                    (Double) baseline.get("padding_efficiency"), (Double) baseline.get("seconds"), BaselineBench.timeSpent(baseline),
+                    perCpu(pabee)));
             @SuppressWarnings("unchecked")
             Map<String, Double> cpu = (Map<String, Double>) pabee.get("cpu_seconds");
             if (!cpu.isEmpty()) {

@@ -3,6 +3,7 @@ package io.pabee.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.pabee.broker.EmbeddedBroker;
+import io.pabee.broker.KafkaBroker;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,20 @@ final class LocalBroker {
     static EmbeddedBroker persistent(Path dataDir, String host, int port, int controllerPort) {
         quietKafka();
         return EmbeddedBroker.open(dataDir, host, port, controllerPort, Map.of());
+    }
+
+    /** A running cluster at {@code bootstrap}, reached through the client helpers; closing it leaves the cluster alone. */
+    static KafkaBroker at(String bootstrap) {
+        return new KafkaBroker() {
+            @Override
+            public String bootstrapServers() {
+                return bootstrap;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static void quietKafka() {

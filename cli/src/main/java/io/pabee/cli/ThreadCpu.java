@@ -72,6 +72,9 @@ final class ThreadCpu {
         if (name.startsWith("pabee-worker")) {
             return "worker thread";
         }
+        if (name.startsWith("pabee-baseline")) {
+            return "baseline consumer thread";
+        }
         if (name.equals("java")) {
             // ONNX Runtime's native pool threads carry the process name; so does Java's main thread,
             // which here only reads results

@@ -1,6 +1,7 @@
 package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,14 +50,23 @@ class BenchE2eCommandIT {
             assertThat(row.get("records_per_s_warmup_passes")).hasSize(1);
             // accuracy is looked up by each pass's own ids: a mismatch would read as 0
             assertThat(row.get("accuracy").asDouble()).isGreaterThan(0.6);
+            // the baseline (bench baseline) ran in the same run, on the same records, and answered them
+            assertThat(row.get("baseline_records_per_s").asDouble()).isPositive();
+            assertThat(row.get("baseline_accuracy").asDouble()).isGreaterThan(0.6);
+            assertThat(row.get("baseline_padding_efficiency").asDouble()).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+            assertThat(row.get("ratio_to_baseline").asDouble())
+                    .isEqualTo(row.get("records_per_s").asDouble() / row.get("baseline_records_per_s").asDouble());
         }
+        // same records, same layer-12 head: the baseline scores like full depth
+        assertThat(full.get("baseline_accuracy").asDouble()).isCloseTo(full.get("accuracy").asDouble(), within(0.051));
         assertThat(pabee.get("mean_exit_layer").asDouble()).isLessThan(12.0);
         assertThat(pabee.get("inprocess_pabee_records_per_s_passes")).hasSize(2);
         String md = Files.readString(report.resolve("report.md"));
-        assertThat(md).contains("| pabee | 4 | 1 |").contains("ratio");
+        assertThat(md).contains("| pabee | 4 | 1 |").contains("ratio").contains("Against the user's alternative");
         if (Files.isDirectory(Path.of("/proc/self/task"))) {
             assertThat(pabee.get("cpu_seconds").has("router stream thread")).isTrue();
-            assertThat(md).contains("Where the CPU went");
+            assertThat(md).contains("Where the CPU went").contains("Per CPU-second");
+            assertThat(pabee.get("baseline_records_per_cpu_s").asDouble()).isPositive();
         }
         for (String svg : List.of("accuracy-vs-speedup.svg", "exit-histogram.svg", "throughput-vs-workers.svg")) {
             assertThat(Files.readString(report.resolve(svg))).contains("<svg").contains("</svg>");

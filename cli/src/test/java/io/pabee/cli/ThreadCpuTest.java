@@ -19,6 +19,7 @@ class ThreadCpuTest {
         assertThat(ThreadCpu.component("e2e3-router-4f")).isEqualTo("router stream thread");
         assertThat(ThreadCpu.component("pabee-analytics")).isEqualTo("analytics stream thread");
         assertThat(ThreadCpu.component("pabee-worker-0")).isEqualTo("worker thread");
+        assertThat(ThreadCpu.component("pabee-baseline")).isEqualTo("baseline consumer thread");
         assertThat(ThreadCpu.component("java")).isEqualTo("ONNX Runtime pool + main thread");
         assertThat(ThreadCpu.component("C2 CompilerThre")).isEqualTo("JIT compiler");
         assertThat(ThreadCpu.component("data-plane-kafk")).isEqualTo("Kafka broker");

@@ -10,10 +10,19 @@ import java.util.List;
 
 /** Builds the {@code Classification} result of a record that exited, at the router or in a worker. */
 public final class ResultBuilder {
-    private final LayerModel model;
+    private final List<String> labels;
+    private final int numLayers;
+    private final String modelVersion;
 
     public ResultBuilder(LayerModel model) {
-        this.model = model;
+        this(model.labels(), model.numLayers(), model.modelVersion());
+    }
+
+    /** Results of a model known only by its label names, depth and version (a monolithic model, say). */
+    public ResultBuilder(List<String> labels, int numLayers, String modelVersion) {
+        this.labels = List.copyOf(labels);
+        this.numLayers = numLayers;
+        this.modelVersion = modelVersion;
     }
 
     /**
@@ -30,17 +39,17 @@ public final class ResultBuilder {
         }
         return Classification.newBuilder()
                 .setId(id)
-                .setLabel(p.labelName(model.labels()))
+                .setLabel(p.labelName(labels))
                 .setLabelIndex(p.label())
                 .setProbabilities(probs)
                 .setScore(Float.isNaN(p.score()) ? null : p.score())
                 .setExitLayer(r.layersDone)
                 .setLayersRun(r.layersDone)
-                .setNumLayers(model.numLayers())
+                .setNumLayers(numLayers)
                 .setPolicy(r.policy.name())
                 .setSetting(r.policy.setting())
                 .setExitedAt(site)
-                .setModelVersion(model.modelVersion())
+                .setModelVersion(modelVersion)
                 .setTruncated(r.truncated)
                 .setEventTime(eventTime)
                 .setEnqueueTime(enqueueTime)

@@ -215,7 +215,15 @@ public final class ModelPreparer {
         private final int hidden;
 
         public Monolithic(Path onnx, int hidden, ExecutionDevice device) {
-            this.env = OrtRuntime.environment(0, false);
+            this(onnx, hidden, device, 0);
+        }
+
+        /**
+         * On the process-wide ONNX Runtime pool; {@code intraOpThreads} (0 = all cores) sizes it only when
+         * this is the process's first session (see {@link OrtRuntime#environment}).
+         */
+        public Monolithic(Path onnx, int hidden, ExecutionDevice device, int intraOpThreads) {
+            this.env = OrtRuntime.environment(intraOpThreads, false);
             this.hidden = hidden;
             try {
                 this.session = OrtRuntime.open(env, onnx, device);
@@ -226,6 +234,15 @@ public final class ModelPreparer {
 
         /** last_hidden_state of the real tokens of each record, one padded batch. */
         public List<float[]> run(List<Tokens> batch) {
+            return run(batch, false);
+        }
+
+        /** The last layer's [CLS] vector (token 0) of each record, one padded batch: what a classification head reads. */
+        public List<float[]> cls(List<Tokens> batch) {
+            return run(batch, true);
+        }
+
+        private List<float[]> run(List<Tokens> batch, boolean clsOnly) {
             PaddedTokens p = PaddedTokens.of(batch);
             int b = p.records();
             int t = p.tokens();
@@ -241,7 +258,7 @@ public final class ModelPreparer {
                 java.nio.FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
                 List<float[]> out = new ArrayList<>(b);
                 for (int r = 0; r < b; r++) {
-                    float[] x = new float[batch.get(r).length() * hidden];
+                    float[] x = new float[(clsOnly ? 1 : batch.get(r).length()) * hidden];
                     fb.position(r * t * hidden);
                     fb.get(x);
                     out.add(x);

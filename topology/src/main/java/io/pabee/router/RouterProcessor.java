@@ -378,11 +378,13 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 metrics.counter("pabee_router_tokens_total", "layer", layer, "kind", "computed").increment(stats.computedTokens[l]);
             }
         }
-        // registering again returns the registered gauge; it reads the counters, so every task's calls count
-        Gauge.builder("pabee_router_padding_efficiency", metrics, m -> encoderTokens(m, "real") / encoderTokens(m, "computed"))
-                .description("real tokens / computed tokens (records x padded length) of the encoder layers")
-                .strongReference(true)
-                .register(metrics);
+        // one gauge per registry, reading the counters, so the calls of every task or worker thread count
+        if (metrics.find("pabee_router_padding_efficiency").gauge() == null) {
+            Gauge.builder("pabee_router_padding_efficiency", metrics, m -> encoderTokens(m, "real") / encoderTokens(m, "computed"))
+                    .description("real tokens / computed tokens (records x padded length) of the encoder layers")
+                    .strongReference(true)
+                    .register(metrics);
+        }
     }
 
     private static double encoderTokens(MeterRegistry metrics, String kind) {

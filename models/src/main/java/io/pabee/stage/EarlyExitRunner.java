@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -39,10 +40,12 @@ public final class EarlyExitRunner {
         this(model, model, batchSize, order);
     }
 
+    /** A runner over stages and heads given apart, with length-aware batching. */
     public EarlyExitRunner(EncoderStages encoder, LayerHeads heads, int batchSize) {
         this(encoder, heads, batchSize, BatchOrder.LENGTH);
     }
 
+    /** A runner over stages and heads given apart that forms stage batches in {@code order}. */
     public EarlyExitRunner(EncoderStages encoder, LayerHeads heads, int batchSize, BatchOrder order) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -50,7 +53,7 @@ public final class EarlyExitRunner {
         this.encoder = encoder;
         this.heads = heads;
         this.batchSize = batchSize;
-        this.order = java.util.Objects.requireNonNull(order, "order");
+        this.order = Objects.requireNonNull(order, "order");
     }
 
     public BatchOrder order() {

@@ -118,48 +118,50 @@ final class BenchE2eCommand extends BenchBase implements Callable<Integer> {
                 configs.add(new int[] {defaultPatience, wc});
             }
         }
+        // each configuration once per batch order, one after the other: {patience, workers, index of the order}
+        configs = configs.stream().flatMap(c -> java.util.stream.IntStream.range(0, batchOrders.size())
+                .mapToObj(o -> new int[] {c[0], c[1], o})).toList();
         Map<String, long[]> histograms = new LinkedHashMap<>();
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             int n = 0;
             for (int[] c : configs) {
-                for (BatchOrder order : batchOrders) {
-                    String prefix = "e2e" + (n++) + "-";
-                    List<Measured> measured = new ArrayList<>();
-                    List<Double> warmRates = new ArrayList<>();
-                    LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), maxLength, "SST-2", routerLayers,
-                            c[0], c[1], "fp16");
-                    Map<String, Object> padding;
-                    try (LocalPipeline p = new LocalPipeline(kafka, settings, prefix, prefix, order)) {
-                        for (int pass = 0; pass < warmupPasses + passes; pass++) {
-                            // fresh ids per pass: the router drops repeated ids as duplicates
-                            List<TextEvents.Item> items = TextEvents.items("p" + pass + "-", dev);
-                            Map<String, Long> cpu0 = ThreadCpu.snapshot();
-                            LocalPipeline.Run run = p.run(items, x -> { }, x -> { });
-                            Map<String, Double> used = ThreadCpu.byComponent(cpu0, ThreadCpu.snapshot());
-                            double rate = run.results().size() / run.seconds();
-                            err.printf("bench e2e: patience %d, %d worker(s), %s order, %s pass %d: %.1f records/s%n", c[0], c[1],
-                                    order.label(), pass < warmupPasses ? "warm-up" : "measured", pass + 1, rate);
-                            if (pass >= warmupPasses) {
-                                measured.add(new Measured(run, items, used, rate));
-                            } else {
-                                warmRates.add(rate);
-                            }
+                BatchOrder order = batchOrders.get(c[2]);
+                String prefix = "e2e" + (n++) + "-";
+                List<Measured> measured = new ArrayList<>();
+                List<Double> warmRates = new ArrayList<>();
+                LocalPipeline.Settings settings = LocalPipeline.Settings.of(model, dir.path(), maxLength, "SST-2", routerLayers,
+                        c[0], c[1], "fp16");
+                Map<String, Object> padding;
+                try (LocalPipeline p = new LocalPipeline(kafka, settings, prefix, prefix, order)) {
+                    for (int pass = 0; pass < warmupPasses + passes; pass++) {
+                        // fresh ids per pass: the router drops repeated ids as duplicates
+                        List<TextEvents.Item> items = TextEvents.items("p" + pass + "-", dev);
+                        Map<String, Long> cpu0 = ThreadCpu.snapshot();
+                        LocalPipeline.Run run = p.run(items, x -> { }, x -> { });
+                        Map<String, Double> used = ThreadCpu.byComponent(cpu0, ThreadCpu.snapshot());
+                        double rate = run.results().size() / run.seconds();
+                        err.printf("bench e2e: patience %d, %d worker(s), %s order, %s pass %d: %.1f records/s%n", c[0], c[1],
+                                order.label(), pass < warmupPasses ? "warm-up" : "measured", pass + 1, rate);
+                        if (pass >= warmupPasses) {
+                            measured.add(new Measured(run, items, used, rate));
+                        } else {
+                            warmRates.add(rate);
                         }
-                        padding = paddingEfficiency(p.metrics());
                     }
-                    Measured mid = Stats.medianBy(measured, Measured::rate);
-                    ExitSummary summary = ResultSummaries.of(mid.run().results().values(), byId(mid.items()), layers);
-                    Map<String, Object> row = row(mid.run(), mid.items().size(), summary, c[0], c[1]);
-                    row.put("batch_order", order.label());
-                    row.putAll(padding);
-                    row.put("records_per_s_passes", measured.stream().map(Measured::rate).toList());
-                    row.put("records_per_s_warmup_passes", warmRates);
-                    row.put("inprocess_pabee_records_per_s", inproc.get(order));
-                    row.put("inprocess_pabee_records_per_s_passes", inprocPasses.get(order));
-                    row.put("cpu_seconds", mid.cpu());
-                    rows.add(row);
-                    histograms.put("patience=" + c[0] + ",workers=" + c[1] + ",order=" + order.label(), summary.histogram());
+                    padding = paddingEfficiency(p.metrics());
                 }
+                Measured mid = Stats.medianBy(measured, Measured::rate);
+                ExitSummary summary = ResultSummaries.of(mid.run().results().values(), byId(mid.items()), layers);
+                Map<String, Object> row = row(mid.run(), mid.items().size(), summary, c[0], c[1]);
+                row.put("batch_order", order.label());
+                row.putAll(padding);
+                row.put("records_per_s_passes", measured.stream().map(Measured::rate).toList());
+                row.put("records_per_s_warmup_passes", warmRates);
+                row.put("inprocess_pabee_records_per_s", inproc.get(order));
+                row.put("inprocess_pabee_records_per_s_passes", inprocPasses.get(order));
+                row.put("cpu_seconds", mid.cpu());
+                rows.add(row);
+                histograms.put("patience=" + c[0] + ",workers=" + c[1] + ",order=" + order.label(), summary.histogram());
             }
         }
         Path dirOut = output.report != null ? output.report : Paths.reports().resolve("e2e");

@@ -12,6 +12,7 @@ import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
+import io.pabee.stage.BatchOrder;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.OnnxLayerModel;
@@ -57,6 +58,11 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
     @Option(names = "--micro-batch", defaultValue = "128", description = "Router micro-batch N (default ${DEFAULT-VALUE}).")
     int microBatch;
 
+    @Option(names = "--order", defaultValue = "length",
+            description = "Batch order (pabee.batch.order) of the router and of the in-process reference: length or arrival "
+                    + "(default ${DEFAULT-VALUE}).")
+    String order;
+
     @Option(names = "--commit-interval-ms", defaultValue = "100",
             description = "Streams commit interval, i.e. transaction length under exactly-once (default ${DEFAULT-VALUE}, Kafka's EOS default).")
     long commitInterval;
@@ -87,12 +93,12 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         output.print(out, rows, o -> {
             o.printf("%s dev, %d records, patience %d, batch %d; records/s from the first input to the last output (after a 64-record warm-up)%n",
                     t.dirName(), examples.size(), patience, passes.batchSize);
-            o.printf("%-4s %14s %14s %8s %12s %14s  %s%n", "K", "router rec/s", "in-proc rec/s", "ratio", "exited",
-                    "continued", "all ratios");
+            o.printf("%-4s %-8s %14s %14s %8s %12s %14s %8s  %s%n", "K", "order", "router rec/s", "in-proc rec/s", "ratio", "exited",
+                    "continued", "padding", "all ratios");
             for (Map<String, Object> r : rows) {
-                o.printf("%-4s %14.1f %14.1f %8.3f %12s %14s  %s%n", r.get("router_layers"), r.get("records_per_s"),
-                        r.get("inprocess_records_per_s"), r.get("ratio"), r.get("exited_at_router"), r.get("continued"),
-                        r.get("ratios"));
+                o.printf("%-4s %-8s %14.1f %14.1f %8.3f %12s %14s %8.3f  %s%n", r.get("router_layers"), r.get("batch_order"),
+                        r.get("records_per_s"), r.get("inprocess_records_per_s"), r.get("ratio"), r.get("exited_at_router"),
+                        r.get("continued"), r.get("padding_efficiency"), r.get("ratios"));
             }
         });
         return 0;
@@ -108,6 +114,7 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         props.put(RouterConfig.PATIENCE_CONFIG, patience);
         props.put(RouterConfig.STAGE_BATCH_CONFIG, passes.batchSize);
         props.put(RouterConfig.BATCH_RECORDS_CONFIG, microBatch);
+        props.put(RouterConfig.BATCH_ORDER_CONFIG, BatchOrder.parse(order).label());
         props.put(RouterConfig.THREADS_CONFIG, model.threads);
         props.put(RouterConfig.MAX_LENGTH_CONFIG, model.maxLength(dir));
         return new RouterConfig(props);
@@ -115,7 +122,7 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
 
     /** In-process records/s of the router's model (same records, batch size, K and patience), after a 64-record warm-up. */
     private double inProcess(OnnxLayerModel m, int k, List<GlueExample> examples) {
-        EarlyExitRunner runner = new EarlyExitRunner(m, passes.batchSize);
+        EarlyExitRunner runner = new EarlyExitRunner(m, passes.batchSize, BatchOrder.parse(order));
         List<Tokens> tokens = examples.stream().map(e -> m.tokenize(e.text(), e.textPair())).toList();
         runner.runAll(FreshRecords.of(tokens.subList(0, Math.min(64, tokens.size())), i -> i, new PatiencePolicy(patience)),
                 k, r -> { }, r -> { });
@@ -137,10 +144,11 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         int[] counts = new int[2];
         double seconds;
         double inproc;
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         // the in-process reference and the streaming router run the same model instance
         try (OnnxLayerModel m = RouterModel.load(cfg)) {
             inproc = inProcess(m, cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), examples);
-            try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, m, new SimpleMeterRegistry()),
+            try (KafkaStreams streams = new KafkaStreams(RouterTopology.build(cfg, m, metrics),
                     RouterTopology.streamsConfig(kafka.bootstrapServers(), prefix + "app", overrides));
                  KafkaConsumer<byte[], byte[]> outputs = new KafkaConsumer<>(kafka.consumerConfig(prefix + "counter"))) {
                 outputs.subscribe(List.of(cfg.resultsTopic(), cfg.continuationsTopic()));
@@ -162,6 +170,9 @@ final class BenchRouterCommand extends BenchBase implements Callable<Integer> {
         row.put("records", examples.size());
         row.put("commit_interval_ms", commitInterval);
         row.put("micro_batch", microBatch);
+        row.put("batch_order", cfg.getString(RouterConfig.BATCH_ORDER_CONFIG));
+        // real / computed tokens of the router's encoder layers, warm-up included
+        row.put("padding_efficiency", metrics.get("pabee_router_padding_efficiency").gauge().value());
         row.put("records_per_s", examples.size() / seconds);
         row.put("inprocess_records_per_s", inproc);
         row.put("ratio", examples.size() / seconds / inproc);

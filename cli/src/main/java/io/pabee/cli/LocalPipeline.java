@@ -10,6 +10,7 @@ import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.serde.AvroSerde;
+import io.pabee.stage.BatchOrder;
 import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.WorkerConfig;
 import io.pabee.worker.WorkerModel;
@@ -62,6 +63,7 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OnnxLayerModel routerModel;
     private final OnnxLayerModel workerModel;
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     /**
      * Starts everything. Topic names are the defaults with {@code topicPrefix} in front ({@code ""}:
@@ -70,8 +72,13 @@ final class LocalPipeline implements AutoCloseable {
      * finds the router's stream threads by "-router-").
      */
     LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix) throws Exception {
+        this(kafka, s, topicPrefix, appPrefix, BatchOrder.LENGTH);
+    }
+
+    /** Everything, with router and workers forming their stage batches in {@code order}. */
+    LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix, BatchOrder order) throws Exception {
         this.kafka = kafka;
-        cfg = routerConfig(s, topicPrefix);
+        cfg = routerConfig(s, topicPrefix, order);
         Properties admin = WorkerPool.client(kafka.bootstrapServers());
         TopicSetup.ensure(admin, cfg);
         io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
@@ -87,7 +94,6 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.APPLICATION_ID_CONFIG, app + "analytics");
         ao.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         // one model per role, each shared by all its tasks or workers
         routerModel = RouterModel.load(cfg);
         router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
@@ -105,7 +111,12 @@ final class LocalPipeline implements AutoCloseable {
 
     /** The router's settings: topic names are the defaults behind {@code prefix}. */
     static RouterConfig routerConfig(Settings s, String prefix) {
+        return routerConfig(s, prefix, BatchOrder.LENGTH);
+    }
+
+    static RouterConfig routerConfig(Settings s, String prefix, BatchOrder order) {
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
+        props.put(RouterConfig.BATCH_ORDER_CONFIG, order.label());
         props.put(RouterConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
         props.put(RouterConfig.TASK_CONFIG, s.task());
         props.put(RouterConfig.ROUTER_LAYERS_CONFIG, s.routerLayers());
@@ -118,7 +129,7 @@ final class LocalPipeline implements AutoCloseable {
         return new RouterConfig(props);
     }
 
-    /** The workers' settings: the router's topics, model, task and threads, and the pool's device. */
+    /** The workers' settings: the router's topics, model, task, threads and batch order, and the pool's device. */
     static WorkerConfig workerConfig(RouterConfig router, Settings s, String group) {
         Map<String, Object> wp = new HashMap<>();
         wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, router.continuationsTopic());
@@ -128,12 +139,18 @@ final class LocalPipeline implements AutoCloseable {
         wp.put(WorkerConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
         wp.put(WorkerConfig.TASK_CONFIG, s.task());
         wp.put(WorkerConfig.DEVICE_CONFIG, s.device());
+        wp.put(WorkerConfig.BATCH_ORDER_CONFIG, router.getString(RouterConfig.BATCH_ORDER_CONFIG));
         wp.put(WorkerConfig.THREADS_CONFIG, s.threads());
         return new WorkerConfig(wp);
     }
 
     RouterConfig config() {
         return cfg;
+    }
+
+    /** The metrics of router, analytics and workers since the start. */
+    SimpleMeterRegistry metrics() {
+        return metrics;
     }
 
     /** Produces the items and waits (up to 30 min) until each has a result or a dead letter. */

@@ -36,14 +36,22 @@ class BenchE2eCommandIT {
         assertThat(rc).as(err.toString()).isZero();
 
         List<String> lines = Files.readAllLines(report.resolve("e2e.jsonl"));
-        assertThat(lines).hasSize(2);
+        // each configuration in arrival order, then in length order
+        assertThat(lines).hasSize(4);
         ObjectMapper json = new ObjectMapper();
         JsonNode full = json.readTree(lines.get(0));
-        JsonNode pabee = json.readTree(lines.get(1));
+        JsonNode pabee = json.readTree(lines.get(2));
         assertThat(full.get("mode").asText()).isEqualTo("full-depth");
         assertThat(full.get("mean_exit_layer").asDouble()).isEqualTo(12.0);
         assertThat(pabee.get("patience").asInt()).isEqualTo(4);
-        for (JsonNode row : List.of(full, pabee)) {
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        for (String line : lines) {
+            rows.add(json.readTree(line));
+        }
+        assertThat(rows).extracting(r -> r.get("batch_order").asText()).containsExactly("arrival", "length", "arrival", "length");
+        assertThat(json.readTree(lines.get(3)).get("mean_exit_layer").asDouble()).as("the same exits in either order")
+                .isEqualTo(pabee.get("mean_exit_layer").asDouble());
+        for (JsonNode row : rows) {
             assertThat(row.get("records").asInt()).isEqualTo(40);
             assertThat(row.get("results").asInt()).isEqualTo(40);
             assertThat(row.get("records_per_s_passes")).hasSize(2);
@@ -56,6 +64,8 @@ class BenchE2eCommandIT {
             assertThat(row.get("baseline_padding_efficiency").asDouble()).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
             assertThat(row.get("ratio_to_baseline").asDouble())
                     .isEqualTo(row.get("records_per_s").asDouble() / row.get("baseline_records_per_s").asDouble());
+            // real / computed tokens of router and workers
+            assertThat(row.get("padding_efficiency").asDouble()).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
         }
         // same records, same layer-12 head: the baseline scores like full depth
         assertThat(full.get("baseline_accuracy").asDouble()).isCloseTo(full.get("accuracy").asDouble(), within(0.051));

@@ -4,8 +4,10 @@ import io.pabee.patience.HeadOutput;
 import io.pabee.tokenize.Tokens;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -15,24 +17,47 @@ import java.util.function.Function;
  * exit leave the batch and records from other batches that reached the same depth join it.
  * Preference goes to the deepest full queue (finishing records bounds memory), then to admitting
  * new input, then (input exhausted) to the shallowest partial queue.
+ *
+ * <p>A stage call pads every record to the longest in it. With {@link BatchOrder#LENGTH} (the default)
+ * {@link #runAll} sorts its records by token count before the first call, and a batch taken from a
+ * depth queue holding more than one batch is the longest records waiting there, so records of similar
+ * length share calls; with {@link BatchOrder#ARRIVAL} both follow arrival order. Exit decisions do not
+ * depend on the order: each record's exit state sees only its own head outputs.
  */
 public final class EarlyExitRunner {
     private final EncoderStages encoder;
     private final LayerHeads heads;
     private final int batchSize;
+    private final BatchOrder order;
 
-    /** A runner over a whole model: its stages and its heads. */
+    /** A runner over a whole model: its stages and its heads, with length-aware batching. */
     public EarlyExitRunner(LayerModel model, int batchSize) {
-        this(model, model, batchSize);
+        this(model, model, batchSize, BatchOrder.LENGTH);
     }
 
+    /** A runner over a whole model that forms stage batches in {@code order}. */
+    public EarlyExitRunner(LayerModel model, int batchSize, BatchOrder order) {
+        this(model, model, batchSize, order);
+    }
+
+    /** A runner over stages and heads given apart, with length-aware batching. */
     public EarlyExitRunner(EncoderStages encoder, LayerHeads heads, int batchSize) {
+        this(encoder, heads, batchSize, BatchOrder.LENGTH);
+    }
+
+    /** A runner over stages and heads given apart that forms stage batches in {@code order}. */
+    public EarlyExitRunner(EncoderStages encoder, LayerHeads heads, int batchSize, BatchOrder order) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.encoder = encoder;
         this.heads = heads;
         this.batchSize = batchSize;
+        this.order = Objects.requireNonNull(order, "order");
+    }
+
+    public BatchOrder order() {
+        return order;
     }
 
     /** A fresh record to embed: its tokens and the in-flight shell (hidden still null) to fill. */
@@ -46,9 +71,38 @@ public final class EarlyExitRunner {
         public long embedCalls;
         /** Wall time spent in each layer's stage calls, index = layer (0 unused). */
         public long[] layerNanos = new long[0];
+        /** Real tokens handed to each stage, index = stage (0 = embeddings). */
+        public long[] realTokens = new long[0];
+        /** Token positions each stage computed: per call, records x the longest record's length. */
+        public long[] computedTokens = new long[0];
 
         public double meanBatch() {
             return layerCalls == 0 ? 0 : (double) layerRecords / layerCalls;
+        }
+
+        /** Real tokens / computed tokens over the encoder layers 1..L (NaN when no layer ran). */
+        public double paddingEfficiency() {
+            return efficiency(realTokens, computedTokens);
+        }
+
+        /** Real / computed over stages 1.. of two per-stage arrays; the embeddings (stage 0) cost little. */
+        public static double efficiency(long[] real, long[] computed) {
+            long r = 0;
+            long c = 0;
+            for (int l = 1; l < computed.length; l++) {
+                r += real[l];
+                c += computed[l];
+            }
+            return c == 0 ? Double.NaN : (double) r / c;
+        }
+
+        private void count(int stage, int[] lengths) {
+            int max = 0;
+            for (int n : lengths) {
+                realTokens[stage] += n;
+                max = Math.max(max, n);
+            }
+            computedTokens[stage] += (long) max * lengths.length;
         }
     }
 
@@ -67,6 +121,8 @@ public final class EarlyExitRunner {
         }
         Stats stats = new Stats();
         stats.layerNanos = new long[numLayers + 1];
+        stats.realTokens = new long[numLayers + 1];
+        stats.computedTokens = new long[numLayers + 1];
         for (InFlight r : resumed) {
             route(r, last, waiting, onUnfinished);
         }
@@ -95,10 +151,7 @@ public final class EarlyExitRunner {
             if (pick < 0) {
                 return stats;
             }
-            List<InFlight> batch = new ArrayList<>(batchSize);
-            while (batch.size() < batchSize && !waiting[pick].isEmpty()) {
-                batch.add(waiting[pick].poll());
-            }
+            List<InFlight> batch = take(waiting[pick]);
             runLayer(pick, batch, stats);
             for (InFlight r : batch) {
                 if (r.exited) {
@@ -110,9 +163,39 @@ public final class EarlyExitRunner {
         }
     }
 
-    /** Convenience for whole lists: runs every record to its exit (or {@code lastLayer}). */
+    /**
+     * Runs every record of a whole list to its exit (or {@code lastLayer}); with {@link BatchOrder#LENGTH}
+     * the records are embedded shortest first (a stable sort, so equal lengths keep their order).
+     */
     public Stats runAll(List<Fresh> fresh, int lastLayer, Consumer<InFlight> onExit, Consumer<InFlight> onUnfinished) {
-        return run(fresh.iterator(), List.of(), lastLayer, onExit, onUnfinished);
+        List<Fresh> in = fresh;
+        if (order == BatchOrder.LENGTH) {
+            in = new ArrayList<>(fresh);
+            in.sort(Comparator.comparingInt(f -> f.tokens().length()));
+        }
+        return run(in.iterator(), List.of(), lastLayer, onExit, onUnfinished);
+    }
+
+    /**
+     * The next batch of a depth queue: its first {@code batchSize} records in arrival order, or with
+     * {@link BatchOrder#LENGTH} the longest ones, so the padded length of a call is shared by records
+     * near it and those left behind stay together too.
+     */
+    private List<InFlight> take(ArrayDeque<InFlight> queue) {
+        List<InFlight> batch = new ArrayList<>(batchSize);
+        if (order == BatchOrder.LENGTH && queue.size() > batchSize) {
+            List<InFlight> all = new ArrayList<>(queue);
+            queue.clear();
+            all.sort(Comparator.comparingInt((InFlight r) -> r.length).reversed());
+            batch.addAll(all.subList(0, batchSize));
+            // the rest wait longest first; the sort is stable, so equal lengths keep their arrival order
+            queue.addAll(all.subList(batchSize, all.size()));
+            return batch;
+        }
+        while (batch.size() < batchSize && !queue.isEmpty()) {
+            batch.add(queue.poll());
+        }
+        return batch;
     }
 
     private void admit(Iterator<Fresh> fresh, ArrayDeque<InFlight>[] waiting, int last,
@@ -123,6 +206,7 @@ public final class EarlyExitRunner {
         }
         List<float[]> h = encoder.embed(batch.stream().map(Fresh::tokens).toList());
         stats.embedCalls++;
+        stats.count(0, batch.stream().mapToInt(f -> f.tokens().length()).toArray());
         for (int i = 0; i < batch.size(); i++) {
             InFlight r = batch.get(i).record();
             r.hidden = h.get(i);
@@ -152,6 +236,7 @@ public final class EarlyExitRunner {
         stats.layerNanos[layer] += System.nanoTime() - t0;
         stats.layerCalls++;
         stats.layerRecords += batch.size();
+        stats.count(layer, lengths);
         for (int i = 0; i < batch.size(); i++) {
             InFlight r = batch.get(i);
             r.hidden = out.get(i);

@@ -23,19 +23,29 @@ public final class PabeeModel implements AutoCloseable {
         this(OnnxLayerModel.load(dir, task, options, maxLength), batchSize);
     }
 
+    /** Loads the model of {@code task} from {@code dir} and owns it; stage batches are formed in {@code order}. */
+    public PabeeModel(ModelDirectory dir, String task, StagedEncoder.Options options, int maxLength, int batchSize,
+                      BatchOrder order) {
+        this(OnnxLayerModel.load(dir, task, options, maxLength), batchSize, order);
+    }
+
     /** Runs over a shared model that its owner closes. */
     public PabeeModel(LayerModel model, int batchSize) {
-        this(model, null, batchSize);
+        this(model, null, batchSize, BatchOrder.LENGTH);
     }
 
     private PabeeModel(OnnxLayerModel owned, int batchSize) {
-        this(owned, owned, batchSize);
+        this(owned, owned, batchSize, BatchOrder.LENGTH);
     }
 
-    private PabeeModel(LayerModel model, OnnxLayerModel owned, int batchSize) {
+    private PabeeModel(OnnxLayerModel owned, int batchSize, BatchOrder order) {
+        this(owned, owned, batchSize, order);
+    }
+
+    private PabeeModel(LayerModel model, OnnxLayerModel owned, int batchSize, BatchOrder order) {
         this.model = model;
         this.owned = owned;
-        this.runner = new EarlyExitRunner(model, batchSize);
+        this.runner = new EarlyExitRunner(model, batchSize, order);
     }
 
     /** One input: a key of the caller's, the text and an optional second text. */

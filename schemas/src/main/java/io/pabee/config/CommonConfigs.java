@@ -43,6 +43,11 @@ public final class CommonConfigs {
     public static final String DEAD_LETTER_PREFIX_DOC =
             "A dead letter carries at most this many bytes of the original key and of the value, plus their lengths and the value's sha256.";
 
+    public static final String BATCH_ORDER_CONFIG = "pabee.batch.order";
+    public static final String BATCH_ORDER_DOC = "How records share a stage call, which pads each to the longest: length (similar token "
+            + "counts together: the router sorts each micro-batch, router and worker take the longest records waiting at a depth) "
+            + "or arrival (as they came, the old behaviour, for comparison). Exits and labels are the same either way.";
+
     private CommonConfigs() {
     }
 
@@ -56,7 +61,9 @@ public final class CommonConfigs {
                 .define(TASK_CONFIG, Type.STRING, DEFAULT_TASK, Importance.HIGH, TASK_DOC)
                 .define(THREADS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW, THREADS_DOC)
                 .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
-                        DEAD_LETTER_PREFIX_DOC);
+                        DEAD_LETTER_PREFIX_DOC)
+                .define(BATCH_ORDER_CONFIG, Type.STRING, "length", ConfigDef.ValidString.in("length", "arrival"), Importance.LOW,
+                        BATCH_ORDER_DOC);
     }
 
     /** The shared keys alone, e.g. for documentation. */

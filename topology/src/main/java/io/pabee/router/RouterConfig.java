@@ -32,6 +32,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String BATCH_RECORDS_CONFIG = "pabee.batch.max.records";
     public static final String STAGE_BATCH_CONFIG = "pabee.batch.stage.size";
     public static final String BATCH_WAIT_CONFIG = "pabee.batch.max.wait.ms";
+    public static final String BATCH_ORDER_CONFIG = CommonConfigs.BATCH_ORDER_CONFIG;
     public static final String MAX_LENGTH_CONFIG = "pabee.max.length";
     public static final String HIDDEN_ENCODING_CONFIG = "pabee.hidden.encoding";
     public static final String THREADS_CONFIG = CommonConfigs.THREADS_CONFIG;

@@ -1,5 +1,7 @@
 package io.pabee.router;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.patience.ExitPolicy;
 import io.pabee.patience.ExitState;
@@ -12,6 +14,7 @@ import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
 import io.pabee.serde.DeadLetters;
 import io.pabee.serde.TextEventDecoder;
+import io.pabee.stage.BatchOrder;
 import io.pabee.stage.EarlyExitRunner;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
@@ -86,7 +89,8 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         this.limits = InputLimits.of(cfg);
         this.validator = new EventValidator(model.numLayers(), limits);
         this.routerLayers = Math.min(cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), model.numLayers());
-        this.runner = new EarlyExitRunner(model, cfg.getInt(RouterConfig.STAGE_BATCH_CONFIG));
+        this.runner = new EarlyExitRunner(model, cfg.getInt(RouterConfig.STAGE_BATCH_CONFIG),
+                BatchOrder.parse(cfg.getString(RouterConfig.BATCH_ORDER_CONFIG)));
         this.continuations = new ContinuationCodec(model, cfg.getString(RouterConfig.HIDDEN_ENCODING_CONFIG).equals("fp16"),
                 routerLayers);
         this.results = new ResultBuilder(model);
@@ -319,8 +323,11 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
             r.truncated = item.tokens.truncated();
             fresh.add(new EarlyExitRunner.Fresh(item.tokens, r));
         }
-        runner.runAll(fresh, routerLayers, r -> emitResult(items.get((Integer) r.key), r),
+        // with pabee.batch.order=length the runner sorts the micro-batch by token count; outputs go out as records
+        // exit (as before: exit order is never arrival order), each keyed by its own id
+        EarlyExitRunner.Stats stats = runner.runAll(fresh, routerLayers, r -> emitResult(items.get((Integer) r.key), r),
                 r -> emitContinuation(items.get((Integer) r.key), r));
+        recordPadding(metrics, stats);
     }
 
     /**
@@ -357,5 +364,31 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         LayerState s = continuations.build(e.getId(), r, e.getEventTime(), e.getMetadata(), item.pending().enqueueTime());
         metrics.counter("pabee_continuations_total").increment();
         forwardOrDeadLetter(item, AvroSerde.of(LayerState.class).encode(s), RouterTopology.CONTINUATIONS_SINK, "continuation");
+    }
+
+    /**
+     * Counts real and computed token positions per stage ({@code pabee_router_tokens_total{layer,kind}}) and keeps
+     * the gauge {@code pabee_router_padding_efficiency}: real / computed over the encoder layers, since start.
+     */
+    private static void recordPadding(MeterRegistry metrics, EarlyExitRunner.Stats stats) {
+        for (int l = 0; l < stats.computedTokens.length; l++) {
+            if (stats.computedTokens[l] > 0) {
+                String layer = Integer.toString(l);
+                metrics.counter("pabee_router_tokens_total", "layer", layer, "kind", "real").increment(stats.realTokens[l]);
+                metrics.counter("pabee_router_tokens_total", "layer", layer, "kind", "computed").increment(stats.computedTokens[l]);
+            }
+        }
+        // one gauge per registry, reading the counters, so the calls of every task or worker thread count
+        if (metrics.find("pabee_router_padding_efficiency").gauge() == null) {
+            Gauge.builder("pabee_router_padding_efficiency", metrics, m -> encoderTokens(m, "real") / encoderTokens(m, "computed"))
+                    .description("real tokens / computed tokens (records x padded length) of the encoder layers")
+                    .strongReference(true)
+                    .register(metrics);
+        }
+    }
+
+    private static double encoderTokens(MeterRegistry metrics, String kind) {
+        return metrics.find("pabee_router_tokens_total").tag("kind", kind).counters().stream()
+                .filter(c -> !"0".equals(c.getId().getTag("layer"))).mapToDouble(Counter::count).sum();
     }
 }

@@ -22,6 +22,7 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String DEVICE_CONFIG = "pabee.worker.device";
     public static final String THREADS_CONFIG = CommonConfigs.THREADS_CONFIG;
     public static final String STAGE_BATCH_CONFIG = "pabee.worker.batch.size";
+    public static final String BATCH_ORDER_CONFIG = CommonConfigs.BATCH_ORDER_CONFIG;
     public static final String MAX_IN_FLIGHT_CONFIG = "pabee.worker.max.in.flight";
     public static final String POLL_MS_CONFIG = "pabee.worker.max.wait.ms";
     public static final String TRANSACTION_TIMEOUT_CONFIG = "pabee.worker.transaction.timeout.ms";

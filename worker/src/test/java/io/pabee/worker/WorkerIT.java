@@ -201,6 +201,8 @@ class WorkerIT {
         tb.join(30_000);
         assertThat(got).hasSize(N);
         assertThat(again).hasSize(N);
+        // real tokens / computed tokens of the workers' layer calls (length-aware batching by default)
+        assertThat(metrics.get("pabee_worker_padding_efficiency").gauge().value()).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
         assertThat(got.values()).allMatch(c -> c.getExitedAt().name().equals("WORKER") && c.getExitLayer() > K);
         double agree = agreement(got);
         if (fp16) {

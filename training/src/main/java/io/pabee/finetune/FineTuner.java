@@ -90,6 +90,11 @@ public final class FineTuner implements AutoCloseable {
         encoder.setDropout(options.dropout());
         int layers = weights.config().numLayers();
         this.heads = PabeeHeads.init(manager, layers, weights.config().hidden(), task.outputs(), options.seed());
+        if (task.regression()) {
+            // start every regression head at the mean score: from 0, the first steps (scores 0..5) push the adapters
+            // to add one large constant to [CLS], which drowns what differs between inputs (STS-B collapsed so)
+            heads.setBiases((float) train.stream().mapToDouble(GlueExample::score).average().orElse(0));
+        }
         if (options.full()) {
             trainable.putAll(encoder.params());
         } else {

@@ -38,6 +38,16 @@ public final class PabeeHeads {
         return h;
     }
 
+    /** Sets every head's bias to {@code value} (a regression head's starting prediction). */
+    void setBiases(float value) {
+        for (int k = 1; k <= numLayers; k++) {
+            NDArray b = arrays.get(biasName(k));
+            float[] v = new float[(int) b.size()];
+            java.util.Arrays.fill(v, value);
+            b.set(v);
+        }
+    }
+
     /** Heads from stored arrays (names as {@link #arrays()} gives them). */
     public static PabeeHeads of(int numLayers, Map<String, NDArray> stored) {
         PabeeHeads h = new PabeeHeads(numLayers);

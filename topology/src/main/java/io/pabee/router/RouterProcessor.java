@@ -1,7 +1,5 @@
 package io.pabee.router;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.patience.ExitPolicy;
 import io.pabee.patience.ExitState;
@@ -16,6 +14,7 @@ import io.pabee.serde.DeadLetters;
 import io.pabee.serde.TextEventDecoder;
 import io.pabee.stage.BatchOrder;
 import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.PaddingMeter;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
 import io.pabee.tokenize.TextCheck;
@@ -327,7 +326,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         // exit (as before: exit order is never arrival order), each keyed by its own id
         EarlyExitRunner.Stats stats = runner.runAll(fresh, routerLayers, r -> emitResult(items.get((Integer) r.key), r),
                 r -> emitContinuation(items.get((Integer) r.key), r));
-        recordPadding(metrics, stats);
+        PaddingMeter.record(metrics, "router", stats);
     }
 
     /**
@@ -364,31 +363,5 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         LayerState s = continuations.build(e.getId(), r, e.getEventTime(), e.getMetadata(), item.pending().enqueueTime());
         metrics.counter("pabee_continuations_total").increment();
         forwardOrDeadLetter(item, AvroSerde.of(LayerState.class).encode(s), RouterTopology.CONTINUATIONS_SINK, "continuation");
-    }
-
-    /**
-     * Counts real and computed token positions per stage ({@code pabee_router_tokens_total{layer,kind}}) and keeps
-     * the gauge {@code pabee_router_padding_efficiency}: real / computed over the encoder layers, since start.
-     */
-    private static void recordPadding(MeterRegistry metrics, EarlyExitRunner.Stats stats) {
-        for (int l = 0; l < stats.computedTokens.length; l++) {
-            if (stats.computedTokens[l] > 0) {
-                String layer = Integer.toString(l);
-                metrics.counter("pabee_router_tokens_total", "layer", layer, "kind", "real").increment(stats.realTokens[l]);
-                metrics.counter("pabee_router_tokens_total", "layer", layer, "kind", "computed").increment(stats.computedTokens[l]);
-            }
-        }
-        // one gauge per registry, reading the counters, so the calls of every task or worker thread count
-        if (metrics.find("pabee_router_padding_efficiency").gauge() == null) {
-            Gauge.builder("pabee_router_padding_efficiency", metrics, m -> encoderTokens(m, "real") / encoderTokens(m, "computed"))
-                    .description("real tokens / computed tokens (records x padded length) of the encoder layers")
-                    .strongReference(true)
-                    .register(metrics);
-        }
-    }
-
-    private static double encoderTokens(MeterRegistry metrics, String kind) {
-        return metrics.find("pabee_router_tokens_total").tag("kind", kind).counters().stream()
-                .filter(c -> !"0".equals(c.getId().getTag("layer"))).mapToDouble(Counter::count).sum();
     }
 }

@@ -1,7 +1,5 @@
 package io.pabee.worker;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
@@ -12,6 +10,7 @@ import io.pabee.serde.BadRecordException;
 import io.pabee.serde.DeadLetters;
 import io.pabee.stage.BatchOrder;
 import io.pabee.stage.EarlyExitRunner;
+import io.pabee.stage.PaddingMeter;
 import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
 import io.pabee.wire.ContinuationCodec;
@@ -294,7 +293,7 @@ public final class Worker implements Runnable, AutoCloseable {
                             .record(Duration.ofNanos(stats.layerNanos[l]));
                 }
             }
-            recordPadding(metrics, stats);
+            PaddingMeter.record(metrics, "worker", stats);
         }
     }
 
@@ -385,31 +384,5 @@ public final class Worker implements Runnable, AutoCloseable {
     /** Test hook: the worker dies mid-transaction and abandons its clients without closing them. */
     void crash() {
         crash = true;
-    }
-
-    /**
-     * Counts real and computed token positions per stage ({@code pabee_worker_tokens_total{layer,kind}}) and keeps
-     * the gauge {@code pabee_worker_padding_efficiency}: real / computed over the encoder layers, since start.
-     */
-    private static void recordPadding(MeterRegistry metrics, EarlyExitRunner.Stats stats) {
-        for (int l = 0; l < stats.computedTokens.length; l++) {
-            if (stats.computedTokens[l] > 0) {
-                String layer = Integer.toString(l);
-                metrics.counter("pabee_worker_tokens_total", "layer", layer, "kind", "real").increment(stats.realTokens[l]);
-                metrics.counter("pabee_worker_tokens_total", "layer", layer, "kind", "computed").increment(stats.computedTokens[l]);
-            }
-        }
-        // one gauge per registry, reading the counters, so the calls of every task or worker thread count
-        if (metrics.find("pabee_worker_padding_efficiency").gauge() == null) {
-            Gauge.builder("pabee_worker_padding_efficiency", metrics, m -> encoderTokens(m, "real") / encoderTokens(m, "computed"))
-                    .description("real tokens / computed tokens (records x padded length) of the encoder layers")
-                    .strongReference(true)
-                    .register(metrics);
-        }
-    }
-
-    private static double encoderTokens(MeterRegistry metrics, String kind) {
-        return metrics.find("pabee_worker_tokens_total").tag("kind", kind).counters().stream()
-                .filter(c -> !"0".equals(c.getId().getTag("layer"))).mapToDouble(Counter::count).sum();
     }
 }

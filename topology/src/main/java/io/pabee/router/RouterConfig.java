@@ -64,7 +64,7 @@ public final class RouterConfig extends AbstractConfig {
                     "Default PABEE patience (0 = full depth); an event may carry its own.")
             .define(REGRESSION_THRESHOLD_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0), Importance.LOW,
                     "Regression heads: a layer counts as unchanged when |score change| < this.")
-            .define(BATCH_RECORDS_CONFIG, Type.INT, 128, Range.between(1, 4096), Importance.MEDIUM,
+            .define(BATCH_RECORDS_CONFIG, Type.INT, 512, Range.between(1, 4096), Importance.MEDIUM,
                     "Micro-batch size N: buffered events run together once this many are waiting.")
             .define(STAGE_BATCH_CONFIG, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM,
                     "Records per stage call inside a micro-batch; exited records leave and others at the same depth join.")

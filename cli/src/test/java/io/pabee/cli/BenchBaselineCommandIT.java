@@ -1,26 +1,19 @@
 package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.broker.TestBrokers;
-import io.pabee.glue.GlueReader;
 import io.pabee.schema.Classification;
 import io.pabee.serde.AvroSerde;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code bench baseline} on a few SST-2 dev records against a real broker: one result per record, exactly once, and a scored row. */
 class BenchBaselineCommandIT {
@@ -39,23 +32,14 @@ class BenchBaselineCommandIT {
 
     @Test
     void shouldAnswerEveryRecordExactlyOnceAndScoreTheRun() throws Exception {
-        Path glue = GlueReader.defaultGlueDir();
-        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
-                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
-        String home = System.getProperty("pabee.home", "../models/prepared");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Pabee.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
         // batch 16 over 40 records: the last batch of a poll is a short one
-        int rc = cl.execute("bench", "baseline", "--model-dir", Path.of(home, "bge-small-en-v15").toString(),
-                "--glue-dir", glue.toString(), "--limit", Integer.toString(RECORDS), "--batch-size", "16",
+        CliRun run = CliRun.of("bench", "baseline", "--model-dir", CliRun.frozenModel().toString(),
+                "--glue-dir", CliRun.glueDir().toString(), "--limit", Integer.toString(RECORDS), "--batch-size", "16",
                 "--warmup-passes", "1", "--passes", "1", "--json",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "it-");
-        assertThat(rc).as(err.toString()).isZero();
+        assertThat(run.rc()).as(run.err()).isZero();
 
-        JsonNode row = new ObjectMapper().readTree(out.toString().strip());
+        JsonNode row = new ObjectMapper().readTree(run.out().strip());
         assertThat(row.get("mode").asText()).isEqualTo("baseline");
         assertThat(row.get("records_per_s").asDouble()).isPositive();
         assertThat(row.get("records").asInt()).isEqualTo(RECORDS);

@@ -2,38 +2,24 @@ package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pabee.glue.GlueReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code bench e2e} on a few SST-2 dev records: every pass answers every record, and the report and plots are written. */
 class BenchE2eCommandIT {
 
     @Test
     void shouldWriteAReportWhoseRowsAnswerEveryRecord(@TempDir Path report) throws Exception {
-        Path glue = GlueReader.defaultGlueDir();
-        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
-                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
-        String home = System.getProperty("pabee.home", "../models/prepared");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Pabee.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int rc = cl.execute("bench", "e2e", "--model-dir", Path.of(home, "bge-small-en-v15").toString(),
-                "--glue-dir", glue.toString(), "--limit", "40", "--patience", "4", "--workers", "1",
+        CliRun run = CliRun.of("bench", "e2e", "--model-dir", CliRun.frozenModel().toString(),
+                "--glue-dir", CliRun.glueDir().toString(), "--limit", "40", "--patience", "4", "--workers", "1",
                 "--warmup-passes", "1", "--passes", "2", "--json", "--report", report.toString());
-        assertThat(rc).as(err.toString()).isZero();
+        assertThat(run.rc()).as(run.err()).isZero();
 
         List<String> lines = Files.readAllLines(report.resolve("e2e.jsonl"));
         // each configuration in arrival order, then in length order

@@ -1,7 +1,6 @@
 package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pabee.broker.EmbeddedBroker;
 import io.pabee.glue.GlueExample;
@@ -58,9 +57,7 @@ class WorkerKillIT {
 
     @Test
     void shouldLoseAndDuplicateNothingWhenAWorkerProcessIsKilled() throws Exception {
-        Path glue = GlueReader.defaultGlueDir();
-        assertTrue(Files.isDirectory(glue.resolve("SST-2")), "GLUE data not found at " + glue
-                + " (GLUE data is required: set GLUE_DIR or -Dglue.dir; a missing data set fails, never skips)");
+        Path glue = CliRun.glueDir();
         String home = System.getProperty("pabee.home", "../models/prepared");
         ModelDirectory dir = ModelPreparer.ensurePrepared(BaseModel.BGE_SMALL_EN_V15, Path.of(home, "bge-small-en-v15"), m -> { });
         List<GlueExample> dev = GlueReader.read(glue, GlueTask.SST_2, Split.DEV).subList(0, N);

@@ -128,7 +128,7 @@ final class FineTuneCommand implements Callable<Integer> {
                         last.size(), last.get(last.size() - 1).get(taskSpec.mainMetric()));
             }
             Path target = exportDir != null ? exportDir
-                    : Paths.modelsHome().resolve(dir.manifest().base + "-" + PreparedModels.slug(taskSpec.name()));
+                    : PreparedModels.tunedDir(dir.manifest().base, taskSpec.name());
             TunedExport.Result r = TunedExport.finish(tuner, runDir.resolve("tuned"), target, msg -> err.println("export: " + msg));
             if (ship != null && r.shipped() != null) {
                 java.nio.file.Files.createDirectories(ship);

@@ -33,13 +33,7 @@ final class KafkaRoleOptions {
     Map<String, String> overrides = new HashMap<>();
 
     Properties properties() throws IOException {
-        Properties p = new Properties();
-        if (config != null) {
-            try (Reader r = Files.newBufferedReader(config)) {
-                p.load(r);
-            }
-        }
-        p.putAll(overrides);
+        Properties p = given();
         rejectUnknownSettings(p);
         p.putIfAbsent("bootstrap.servers", bootstrapServers);
         // the ConfigDef default is relative to the working directory; the CLI resolves it against PABEE_HOME and
@@ -61,6 +55,11 @@ final class KafkaRoleOptions {
                 && mixee.commandLine().getParseResult().hasMatchedOption("--bootstrap-servers")) {
             return true;
         }
+        return given().containsKey("bootstrap.servers");
+    }
+
+    /** What the user gave: the {@code --config} file, then every {@code --set} over it; no defaults. */
+    private Properties given() throws IOException {
         Properties p = new Properties();
         if (config != null) {
             try (Reader r = Files.newBufferedReader(config)) {
@@ -68,7 +67,7 @@ final class KafkaRoleOptions {
             }
         }
         p.putAll(overrides);
-        return p.containsKey("bootstrap.servers");
+        return p;
     }
 
     /** A misspelt pabee.* key would otherwise be ignored silently: every one must be some role's setting. */

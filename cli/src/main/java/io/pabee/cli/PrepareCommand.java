@@ -58,7 +58,7 @@ final class PrepareCommand implements Callable<Integer> {
     }
 
     private int prepareTuned(BaseModel b, java.io.PrintWriter err) throws Exception {
-        Path target = out != null ? out : Paths.modelsHome().resolve(b.id() + "-" + PreparedModels.slug(tuned));
+        Path target = out != null ? out : PreparedModels.tunedDir(b.id(), tuned);
         StageExporter.Result r = PreparedModels.prepareTuned(b, tuned, target, adapters, baseDir, msg -> {
             err.println("prepare: " + msg);
             err.flush();

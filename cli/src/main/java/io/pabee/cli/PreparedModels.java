@@ -31,10 +31,15 @@ final class PreparedModels {
         return task.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
     }
 
+    /** Where the model of {@code base} tuned for {@code task} lives: {@code $PABEE_HOME/<base>-<task slug>}. */
+    static Path tunedDir(String base, String task) {
+        return Paths.modelsHome().resolve(base + "-" + slug(task));
+    }
+
     /** The default model directory for {@code task} on {@code base}: tuned when its adapters ship, else frozen. */
     static Path defaultDir(BaseModel base, String task) {
         return task != null && TunedAdapters.isShipped(base.id(), slug(task))
-                ? Paths.modelsHome().resolve(base.id() + "-" + slug(task))
+                ? tunedDir(base.id(), task)
                 : Paths.modelsHome().resolve(base.id());
     }
 
@@ -48,9 +53,8 @@ final class PreparedModels {
             return ModelDirectory.open(dir);
         }
         String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-        boolean home = dir.toAbsolutePath().normalize().getParent() != null
-                && dir.toAbsolutePath().normalize().getParent().equals(Paths.modelsHome().toAbsolutePath().normalize());
-        if (home) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent != null && parent.equals(Paths.modelsHome().toAbsolutePath().normalize())) {
             for (BaseModel b : BaseModel.values()) {
                 if (name.equals(b.id())) {
                     LOG.info("model directory {} missing: preparing {} from its Maven artifact (first use)", dir, b.id());

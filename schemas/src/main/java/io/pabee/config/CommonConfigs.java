@@ -48,6 +48,29 @@ public final class CommonConfigs {
             + "counts together: the router sorts each micro-batch, router and worker take the longest records waiting at a depth) "
             + "or arrival (as they came, the old behaviour, for comparison). Exits and labels are the same either way.";
 
+    public static final String SHADOW_TOPIC_CONFIG = "pabee.topic.shadow";
+    public static final String SHADOW_TOPIC_DOC = "Shadow runs of sampled exited records to the last layer (ShadowResult): early vs full-depth label.";
+    public static final String ADAPTIVE_CONFIG = "pabee.adaptive.enabled";
+    public static final String ADAPTIVE_DOC = "Adaptive patience: lower the effective patience (down to the floor) while the latency target is at risk, "
+            + "raise it back once the backlog drains. Off = every record gets its configured patience.";
+    public static final String SLO_CONFIG = "pabee.slo.latency.ms";
+    public static final String SLO_DOC = "Latency target (event time to result) the adaptive controller defends.";
+    public static final String MIN_PATIENCE_CONFIG = "pabee.adaptive.min.patience";
+    public static final String MIN_PATIENCE_DOC = "Lowest patience the adaptive controller or a latency budget may choose.";
+    public static final String MAX_ACCURACY_DROP_CONFIG = "pabee.adaptive.max.accuracy.drop";
+    public static final String MAX_ACCURACY_DROP_DOC = "Most dev accuracy (model directory's patience-profile.json) the controller trades for "
+            + "throughput below the configured patience's, e.g. 0.015 = 1.5 points; without a profile only the floor applies.";
+    public static final String ADAPTIVE_INTERVAL_CONFIG = "pabee.adaptive.interval.ms";
+    public static final String ADAPTIVE_INTERVAL_DOC = "How often the controller measures load and may step patience down.";
+    public static final String RAISE_AFTER_CONFIG = "pabee.adaptive.raise.after.ms";
+    public static final String RAISE_AFTER_DOC = "Hysteresis: patience goes up one step only after the backlog has stayed low this long.";
+    public static final String SHADOW_SAMPLE_CONFIG = "pabee.shadow.sample";
+    public static final String SHADOW_SAMPLE_DOC = "Share of exited records (chosen by a hash of the id) that also run to the last layer in the "
+            + "worker pool, for the label-free agreement signal; 0 = none.";
+    public static final String AGREEMENT_FLOOR_CONFIG = "pabee.shadow.agreement.floor";
+    public static final String AGREEMENT_FLOOR_DOC = "While the measured shadow agreement of lowered records is below this, the controller "
+            + "lowers no further and steps back up.";
+
     private CommonConfigs() {
     }
 
@@ -63,7 +86,16 @@ public final class CommonConfigs {
                 .define(DEAD_LETTER_PREFIX_CONFIG, Type.INT, 4096, Range.between(0, 1_048_576), Importance.LOW,
                         DEAD_LETTER_PREFIX_DOC)
                 .define(BATCH_ORDER_CONFIG, Type.STRING, "length", ConfigDef.ValidString.in("length", "arrival"), Importance.LOW,
-                        BATCH_ORDER_DOC);
+                        BATCH_ORDER_DOC)
+                .define(SHADOW_TOPIC_CONFIG, Type.STRING, "pabee-shadow", Importance.LOW, SHADOW_TOPIC_DOC)
+                .define(ADAPTIVE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, ADAPTIVE_DOC)
+                .define(SLO_CONFIG, Type.LONG, 2000L, Range.atLeast(1), Importance.MEDIUM, SLO_DOC)
+                .define(MIN_PATIENCE_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, MIN_PATIENCE_DOC)
+                .define(MAX_ACCURACY_DROP_CONFIG, Type.DOUBLE, 0.015, Range.between(0, 1), Importance.MEDIUM, MAX_ACCURACY_DROP_DOC)
+                .define(ADAPTIVE_INTERVAL_CONFIG, Type.LONG, 1000L, Range.atLeast(10), Importance.LOW, ADAPTIVE_INTERVAL_DOC)
+                .define(RAISE_AFTER_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW, RAISE_AFTER_DOC)
+                .define(SHADOW_SAMPLE_CONFIG, Type.DOUBLE, 0.0, Range.between(0, 1), Importance.MEDIUM, SHADOW_SAMPLE_DOC)
+                .define(AGREEMENT_FLOOR_CONFIG, Type.DOUBLE, 0.9, Range.between(0, 1), Importance.LOW, AGREEMENT_FLOOR_DOC);
     }
 
     /** The shared keys alone, e.g. for documentation. */

@@ -68,6 +68,55 @@ class AvroSerdeTest {
     }
 
     @Test
+    void shouldReadVersionTwoEventsAndVersionOneResultsAndContinuationsWithTheNewFieldsUnset() throws Exception {
+        GenericRecord v2 = new GenericData.Record(history("TextEvent-v2.avsc"));
+        v2.put("id", "old-2");
+        v2.put("text", "written before latency budgets");
+        v2.put("text_pair", null);
+        v2.put("event_time", 9L);
+        v2.put("patience", 5);
+        v2.put("metadata", null);
+        TextEvent e = events.decode(encode(v2));
+        assertThat(e.getPatience()).isEqualTo(5);
+        assertThat(e.getLatencyBudgetMs()).isNull();
+
+        Schema c1 = history("Classification-v1.avsc");
+        GenericRecord old = new GenericData.Record(c1);
+        old.put("id", "r1");
+        old.put("label", "positive");
+        old.put("label_index", 1);
+        old.put("probabilities", List.of(0.2f, 0.8f));
+        old.put("score", null);
+        old.put("exit_layer", 5);
+        old.put("layers_run", 5);
+        old.put("num_layers", 12);
+        old.put("policy", "patience");
+        old.put("setting", "patience=4");
+        old.put("exited_at", new GenericData.EnumSymbol(c1.getField("exited_at").schema(), "ROUTER"));
+        old.put("model_version", "v");
+        old.put("truncated", false);
+        old.put("event_time", 1L);
+        old.put("enqueue_time", 2L);
+        old.put("exit_time", 3L);
+        old.put("latency_ms", 2L);
+        Classification c = AvroSerde.of(Classification.class).decode(encode(old));
+        assertThat(c.getExitLayer()).isEqualTo(5);
+        assertThat(c.getPatienceUsed()).isNull();
+        assertThat(c.getLoweredReason()).isNull();
+        assertThat(c.getRouterLayers()).isNull();
+    }
+
+    private static Schema history(String file) throws Exception {
+        try (InputStream in = AvroSerdeTest.class.getClassLoader().getResourceAsStream("schema-history/" + file)) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    private static byte[] encode(GenericRecord r) throws Exception {
+        return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), r.getSchema()).encode(r).array();
+    }
+
+    @Test
     void shouldNameTheReasonOfUndecodableBytes() {
         byte[] good = events.encode(event());
         byte[] unknown = good.clone();
@@ -88,7 +137,7 @@ class AvroSerdeTest {
     @Test
     void shouldPublishOneRecordPerSchemaVersionKeyedByFingerprint() {
         List<ProducerRecord<String, String>> recs = SchemaPublisher.records("pabee-schemas", SchemaHistory.INSTANCE);
-        assertThat(recs).hasSize(7);
+        assertThat(recs).hasSize(12);
         assertThat(recs).extracting(ProducerRecord::key)
                 .contains(SchemaHistory.hex(SchemaNormalization.parsingFingerprint64(TextEvent.getClassSchema())))
                 .doesNotHaveDuplicates()
@@ -100,7 +149,8 @@ class AvroSerdeTest {
     void shouldKeepTheCurrentSchemasInTheHistory() {
         // a schema change without a new history file would make older consumers' messages unreadable
         for (Schema s : List.of(TextEvent.getClassSchema(), LayerState.getClassSchema(), Classification.getClassSchema(),
-                io.pabee.schema.DeadLetter.getClassSchema(), io.pabee.schema.ExitStats.getClassSchema())) {
+                io.pabee.schema.DeadLetter.getClassSchema(), io.pabee.schema.ExitStats.getClassSchema(),
+                io.pabee.schema.ShadowResult.getClassSchema())) {
             assertThat(SchemaHistory.INSTANCE.findByFingerprint(SchemaNormalization.parsingFingerprint64(s)))
                     .as("history entry for the current %s", s.getName()).isNotNull();
         }

@@ -3,12 +3,14 @@ package io.pabee.cli;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
+import io.pabee.config.CommonConfigs;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
+import io.pabee.schema.ShadowResult;
 import io.pabee.serde.AvroSerde;
 import io.pabee.stage.BatchOrder;
 import io.pabee.stage.OnnxLayerModel;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -39,13 +42,37 @@ final class LocalPipeline implements AutoCloseable {
 
     /**
      * What the pipeline runs: the model, K, patience, workers (and their device), ONNX threads
-     * (0 = all cores), truncation length and the continuations' hidden-state encoding.
+     * (0 = all cores), truncation length, the continuations' hidden-state encoding, and further router or
+     * worker settings ({@code properties}, e.g. adaptive patience: each goes to the role(s) whose
+     * configuration defines it, and wins over what the pipeline sets itself).
      */
     record Settings(Path modelDir, String task, int routerLayers, int patience, int workers, String device, int threads,
-                    int maxLength, String hiddenEncoding) {
+                    int maxLength, String hiddenEncoding, Map<String, Object> properties) {
         /** The router's shipped K and patience (RouterConfig's defaults). */
         static final int SHIPPED_ROUTER_LAYERS = (Integer) RouterConfig.CONFIG.defaultValues().get(RouterConfig.ROUTER_LAYERS_CONFIG);
         static final int SHIPPED_PATIENCE = (Integer) RouterConfig.CONFIG.defaultValues().get(RouterConfig.PATIENCE_CONFIG);
+
+        Settings {
+            for (String key : properties.keySet()) {
+                if (!RouterConfig.CONFIG.names().contains(key) && !WorkerConfig.CONFIG.names().contains(key)) {
+                    throw new IllegalArgumentException("unknown router or worker setting: " + key);
+                }
+            }
+            properties = Map.copyOf(properties);
+        }
+
+        /** No further settings. */
+        Settings(Path modelDir, String task, int routerLayers, int patience, int workers, String device, int threads,
+                 int maxLength, String hiddenEncoding) {
+            this(modelDir, task, routerLayers, patience, workers, device, threads, maxLength, hiddenEncoding, Map.of());
+        }
+
+        /** These settings with {@code more} router or worker settings added (replacing any of the same key). */
+        Settings with(Map<String, ?> more) {
+            Map<String, Object> all = new HashMap<>(properties);
+            all.putAll(more);
+            return new Settings(modelDir, task, routerLayers, patience, workers, device, threads, maxLength, hiddenEncoding, all);
+        }
 
         /** The settings of the model options on this model directory, with everything else given. */
         static Settings of(ModelOptions model, Path modelDir, int maxLength, String task, int routerLayers, int patience,
@@ -57,7 +84,9 @@ final class LocalPipeline implements AutoCloseable {
 
     private final KafkaBroker kafka;
     private final RouterConfig cfg;
-    private final KafkaStreams router;
+    private final Properties routerStreams;
+    private final String routerApp;
+    private KafkaStreams router;
     private final KafkaStreams analytics;
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -96,8 +125,9 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // one model per role, each shared by all its tasks or workers
         routerModel = RouterModel.load(cfg);
-        router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
-                RouterTopology.streamsConfig(kafka.bootstrapServers(), app + "router", so));
+        routerApp = app + "router";
+        routerStreams = so;
+        router = newRouter();
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
         WorkerConfig wcfg = workerConfig(cfg, s, app + "workers");
         workerModel = WorkerModel.load(wcfg);
@@ -107,6 +137,21 @@ final class LocalPipeline implements AutoCloseable {
         router.start();
         analytics.start();
         pool.start();
+    }
+
+    private KafkaStreams newRouter() {
+        return new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
+                RouterTopology.streamsConfig(kafka.bootstrapServers(), routerApp, routerStreams));
+    }
+
+    /**
+     * Closes the router's Kafka Streams and starts a new one with the same application id, state directory
+     * and model (a router restart, as an operator's rolling restart does it); workers and analytics keep running.
+     */
+    void restartRouter() {
+        router.close(Duration.ofSeconds(30));
+        router = newRouter();
+        router.start();
     }
 
     /** The router's settings: topic names are the defaults behind {@code prefix}. */
@@ -126,6 +171,12 @@ final class LocalPipeline implements AutoCloseable {
         props.put(RouterConfig.THREADS_CONFIG, s.threads());
         props.put(RouterConfig.MAX_LENGTH_CONFIG, s.maxLength());
         props.put(RouterConfig.WINDOW_CONFIG, 2000L);
+        props.put(CommonConfigs.SHADOW_TOPIC_CONFIG, prefix + RouterConfig.CONFIG.defaultValues().get(CommonConfigs.SHADOW_TOPIC_CONFIG));
+        s.properties().forEach((k, v) -> {
+            if (RouterConfig.CONFIG.names().contains(k)) {
+                props.put(k, v);
+            }
+        });
         return new RouterConfig(props);
     }
 
@@ -141,6 +192,12 @@ final class LocalPipeline implements AutoCloseable {
         wp.put(WorkerConfig.DEVICE_CONFIG, s.device());
         wp.put(WorkerConfig.BATCH_ORDER_CONFIG, router.getString(RouterConfig.BATCH_ORDER_CONFIG));
         wp.put(WorkerConfig.THREADS_CONFIG, s.threads());
+        wp.put(CommonConfigs.SHADOW_TOPIC_CONFIG, router.getString(CommonConfigs.SHADOW_TOPIC_CONFIG));
+        s.properties().forEach((k, v) -> {
+            if (WorkerConfig.CONFIG.names().contains(k)) {
+                wp.put(k, v);
+            }
+        });
         return new WorkerConfig(wp);
     }
 
@@ -192,6 +249,21 @@ final class LocalPipeline implements AutoCloseable {
                 onDead.accept(AvroSerde.of(DeadLetter.class).decode(r.value()));
             }
         }
+    }
+
+    /**
+     * The shadow runs committed so far (read until the topic settles), or none when the shadow topic does not
+     * exist (no record was sampled, or this build has no shadow runs).
+     */
+    List<ShadowResult> shadowResults() throws Exception {
+        String topic = cfg.getString(CommonConfigs.SHADOW_TOPIC_CONFIG);
+        try (Admin admin = Admin.create(WorkerPool.client(kafka.bootstrapServers()))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                return List.of();
+            }
+        }
+        return kafka.readSettled(topic, Duration.ofSeconds(1), Duration.ofSeconds(60)).stream()
+                .map(r -> AvroSerde.of(ShadowResult.class).decode(r.value())).toList();
     }
 
     @Override

@@ -15,7 +15,7 @@ final class ReportOptions {
     boolean json;
 
     @Option(names = "--report", description = "Also write the rows as JSON lines to this file (bench e2e: the report directory, "
-            + "default reports/e2e).")
+            + "default reports/e2e; bench adaptive: a directory for report.md, samples.csv, plots and adaptive.jsonl).")
     Path report;
 
     /** Writes the rows to {@code --report}, then prints them as JSON lines or with {@code table}. */

@@ -1,10 +1,13 @@
 package io.pabee.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pabee.config.CommonConfigs;
 import io.pabee.router.RouterConfig;
 import io.pabee.worker.WorkerConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The one-machine pipeline names its topics like the shipped roles do, and hands every option to router and workers. */
@@ -36,5 +39,31 @@ class LocalPipelineTest {
         assertThat(w.getString(WorkerConfig.MODEL_DIR_CONFIG)).isEqualTo("m");
         assertThat(w.getInt(WorkerConfig.THREADS_CONFIG)).isEqualTo(2);
         assertThat(w.getString(WorkerConfig.DEVICE_CONFIG)).isEqualTo("cpu");
+    }
+
+    @Test
+    void shouldHandFurtherSettingsToTheRolesThatDefineThem() {
+        LocalPipeline.Settings more = settings.with(Map.of(CommonConfigs.ADAPTIVE_CONFIG, true, CommonConfigs.SLO_CONFIG, "700",
+                RouterConfig.BATCH_RECORDS_CONFIG, 64, WorkerConfig.MAX_IN_FLIGHT_CONFIG, 40));
+        RouterConfig cfg = LocalPipeline.routerConfig(more, "x-");
+        assertThat(cfg.getBoolean(CommonConfigs.ADAPTIVE_CONFIG)).isTrue();
+        assertThat(cfg.getLong(CommonConfigs.SLO_CONFIG)).isEqualTo(700L);
+        assertThat(cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG)).isEqualTo(64);
+        assertThat(cfg.getString(CommonConfigs.SHADOW_TOPIC_CONFIG)).isEqualTo("x-pabee-shadow");
+        assertThat(cfg.originals()).doesNotContainKey(WorkerConfig.MAX_IN_FLIGHT_CONFIG);
+        WorkerConfig w = LocalPipeline.workerConfig(cfg, more, "g");
+        assertThat(w.getBoolean(CommonConfigs.ADAPTIVE_CONFIG)).isTrue();
+        assertThat(w.getLong(CommonConfigs.SLO_CONFIG)).isEqualTo(700L);
+        assertThat(w.getInt(WorkerConfig.MAX_IN_FLIGHT_CONFIG)).isEqualTo(40);
+        assertThat(w.getString(CommonConfigs.SHADOW_TOPIC_CONFIG)).isEqualTo("x-pabee-shadow");
+        assertThat(w.originals()).doesNotContainKey(RouterConfig.BATCH_RECORDS_CONFIG);
+        // the settings without further ones are unchanged
+        assertThat(LocalPipeline.routerConfig(settings, "x-").getBoolean(CommonConfigs.ADAPTIVE_CONFIG)).isFalse();
+    }
+
+    @Test
+    void shouldRejectASettingNoRoleDefines() {
+        assertThatThrownBy(() -> settings.with(Map.of("pabee.no.such.key", 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pabee.no.such.key");
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.router.RouterConfig;
+import io.pabee.router.RouterControls;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -62,6 +63,7 @@ final class LocalPipeline implements AutoCloseable {
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OnnxLayerModel routerModel;
+    private final RouterControls controls;
     private final OnnxLayerModel workerModel;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
@@ -96,7 +98,8 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // one model per role, each shared by all its tasks or workers
         routerModel = RouterModel.load(cfg);
-        router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
+        controls = RouterControls.of(cfg, routerModel, metrics);
+        router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics, java.time.Clock.systemUTC(), controls),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), app + "router", so));
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
         WorkerConfig wcfg = workerConfig(cfg, s, app + "workers");
@@ -104,6 +107,7 @@ final class LocalPipeline implements AutoCloseable {
         pool = new WorkerPool(wcfg, admin, app + "w", s.workers(), metrics, workerModel);
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
+        controls.watch(router, cfg.inputTopic());
         router.start();
         analytics.start();
         pool.start();
@@ -146,6 +150,11 @@ final class LocalPipeline implements AutoCloseable {
 
     RouterConfig config() {
         return cfg;
+    }
+
+    /** The router's run-time controls (adaptive patience, K). */
+    RouterControls controls() {
+        return controls;
     }
 
     /** The metrics of router, analytics and workers since the start. */
@@ -199,6 +208,7 @@ final class LocalPipeline implements AutoCloseable {
         pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));
+        controls.close();
         analytics.close(Duration.ofSeconds(30));
         routerModel.close();
         workerModel.close();

@@ -5,6 +5,7 @@ import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.config.CommonConfigs;
 import io.pabee.router.RouterConfig;
+import io.pabee.router.RouterControls;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -91,6 +92,7 @@ final class LocalPipeline implements AutoCloseable {
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OnnxLayerModel routerModel;
+    private final RouterControls controls;
     private final OnnxLayerModel workerModel;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
@@ -125,6 +127,7 @@ final class LocalPipeline implements AutoCloseable {
         ao.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // one model per role, each shared by all its tasks or workers
         routerModel = RouterModel.load(cfg);
+        controls = RouterControls.of(cfg, routerModel, metrics);
         routerApp = app + "router";
         routerStreams = so;
         router = newRouter();
@@ -134,23 +137,25 @@ final class LocalPipeline implements AutoCloseable {
         pool = new WorkerPool(wcfg, admin, app + "w", s.workers(), metrics, workerModel);
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
+        controls.watch(router, cfg.inputTopic());
         router.start();
         analytics.start();
         pool.start();
     }
 
     private KafkaStreams newRouter() {
-        return new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics),
+        return new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics, java.time.Clock.systemUTC(), controls),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), routerApp, routerStreams));
     }
 
     /**
-     * Closes the router's Kafka Streams and starts a new one with the same application id, state directory
-     * and model (a router restart, as an operator's rolling restart does it); workers and analytics keep running.
+     * Closes the router's Kafka Streams and starts a new one with the same application id, state directory,
+     * model and run-time controls (so a lowered patience stays lowered across it); workers and analytics keep running.
      */
     void restartRouter() {
         router.close(Duration.ofSeconds(30));
         router = newRouter();
+        controls.watch(router, cfg.inputTopic());
         router.start();
     }
 
@@ -203,6 +208,11 @@ final class LocalPipeline implements AutoCloseable {
 
     RouterConfig config() {
         return cfg;
+    }
+
+    /** The router's run-time controls (adaptive patience, K). */
+    RouterControls controls() {
+        return controls;
     }
 
     /** The metrics of router, analytics and workers since the start. */
@@ -271,6 +281,7 @@ final class LocalPipeline implements AutoCloseable {
         pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));
+        controls.close();
         analytics.close(Duration.ofSeconds(30));
         routerModel.close();
         workerModel.close();

@@ -3,6 +3,7 @@ package io.pabee.cli;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.router.OutputBudget;
 import io.pabee.router.RouterConfig;
+import io.pabee.router.RouterControls;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -22,6 +23,8 @@ final class RouterRole implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterRole.class);
     private final OnnxLayerModel model;
     private final KafkaStreams streams;
+    private final RouterControls controls;
+    private final String inputTopic;
 
     /**
      * Builds the router from the role's settings ({@code pabee.*} plus Kafka client settings);
@@ -41,10 +44,13 @@ final class RouterRole implements AutoCloseable {
         // loaded once, before any task runs: a missing or tampered model file stops the command with a one-line
         // error, and every task of every stream thread shares this copy across rebalances
         model = RouterModel.load(cfg);
+        inputTopic = cfg.inputTopic();
+        controls = RouterControls.of(cfg, model, metrics);
         try {
             // one accepted event must not produce an output the broker refuses: a start-up error instead
             OutputBudget.check(cfg, model, OutputBudget.maxima(client, cfg, streamsProps));
-            streams = new KafkaStreams(RouterTopology.build(cfg, model, metrics), streamsProps);
+            streams = new KafkaStreams(RouterTopology.build(cfg, model, metrics, java.time.Clock.systemUTC(), controls),
+                    streamsProps);
         } catch (Exception | Error e) {
             model.close();
             throw e;
@@ -55,7 +61,13 @@ final class RouterRole implements AutoCloseable {
         return streams;
     }
 
+    /** The run-time controls (adaptive patience, K) of this router. */
+    RouterControls controls() {
+        return controls;
+    }
+
     RouterRole start() {
+        controls.watch(streams, inputTopic);
         streams.start();
         return this;
     }
@@ -71,6 +83,7 @@ final class RouterRole implements AutoCloseable {
     public void close() {
         boolean stopped = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        controls.close();
         if (stopped) {
             model.close();
         } else {

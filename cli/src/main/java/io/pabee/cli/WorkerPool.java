@@ -2,7 +2,9 @@ package io.pabee.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.stage.LayerModel;
+import io.pabee.adaptive.AdaptivePatience;
 import io.pabee.worker.Worker;
+import io.pabee.worker.WorkerPatience;
 import io.pabee.worker.WorkerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +20,14 @@ final class WorkerPool implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean failed = new AtomicBoolean();
+    private final AdaptivePatience patience;
 
-    /** Worker {@code i} gets the transactional id suffix {@code idPrefix + i}. */
+    /** Worker {@code i} gets the transactional id suffix {@code idPrefix + i}; all share one adaptive patience. */
     WorkerPool(WorkerConfig cfg, Properties client, String idPrefix, int size, MeterRegistry metrics, LayerModel model) {
+        patience = WorkerPatience.of(cfg, model, metrics);
+        patience.backlogSource(() -> workers.stream().mapToLong(Worker::lag).sum());
         for (int i = 0; i < size; i++) {
-            Worker w = new Worker(cfg, client, idPrefix + i, metrics, model);
+            Worker w = new Worker(cfg, client, idPrefix + i, metrics, model, patience);
             Thread t = new Thread(w, "pabee-worker-" + i);
             t.setUncaughtExceptionHandler((th, e) -> {
                 failed.set(true);
@@ -40,7 +45,13 @@ final class WorkerPool implements AutoCloseable {
         return p;
     }
 
+    /** The pool's adaptive patience. */
+    AdaptivePatience patience() {
+        return patience;
+    }
+
     WorkerPool start() {
+        patience.start();
         threads.forEach(Thread::start);
         return this;
     }
@@ -69,5 +80,6 @@ final class WorkerPool implements AutoCloseable {
         for (Thread t : threads) {
             t.join(30_000);
         }
+        patience.close();
     }
 }

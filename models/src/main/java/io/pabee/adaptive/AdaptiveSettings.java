@@ -1,5 +1,7 @@
 package io.pabee.adaptive;
 
+import io.pabee.config.CommonConfigs;
+
 /**
  * The adaptive-patience settings a router or worker runs with (see the configuration table):
  * {@code enabled} switches load-driven lowering on; budgets and shadow sampling work either way.
@@ -15,6 +17,14 @@ public record AdaptiveSettings(boolean enabled, long sloMs, int minPatience, dou
                 || !(maxAccuracyDrop >= 0)) {
             throw new IllegalArgumentException("shadow sample, agreement floor and accuracy drop must be in [0, 1]");
         }
+    }
+
+    /** The settings in a role's parsed configuration ({@code AbstractConfig.values()}: the CommonConfigs keys). */
+    public static AdaptiveSettings from(java.util.Map<String, ?> values) {
+        return new AdaptiveSettings((Boolean) values.get(CommonConfigs.ADAPTIVE_CONFIG), (Long) values.get(CommonConfigs.SLO_CONFIG),
+                (Integer) values.get(CommonConfigs.MIN_PATIENCE_CONFIG), (Double) values.get(CommonConfigs.MAX_ACCURACY_DROP_CONFIG),
+                (Long) values.get(CommonConfigs.ADAPTIVE_INTERVAL_CONFIG), (Long) values.get(CommonConfigs.RAISE_AFTER_CONFIG),
+                (Double) values.get(CommonConfigs.SHADOW_SAMPLE_CONFIG), (Double) values.get(CommonConfigs.AGREEMENT_FLOOR_CONFIG));
     }
 
     /** Adaptation off, no shadow runs: every record gets its configured patience. */

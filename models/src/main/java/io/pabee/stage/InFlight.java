@@ -27,6 +27,12 @@ public final class InFlight {
     public List<HeadOutput> trace;
     /** Set when the policy said stop. */
     public boolean exited;
+    /** Patience the record asked for before any lowering (-1: not a patience record or not known). */
+    public int patienceConfigured = -1;
+    /** "load" or "budget" when its patience was lowered, else null. */
+    public String loweredReason;
+    /** Encoder layers the router ran for it (K; -1: not known). */
+    public int routerLayers = -1;
 
     public InFlight(Object key, int length, float[] hidden, int layersDone, ExitPolicy policy, ExitState state) {
         this.key = key;

@@ -56,7 +56,9 @@ public final class ContinuationCodec {
                 .setTokenCount(r.length)
                 .setHiddenSize(model.hidden())
                 .setEnqueueTime(enqueueTime)
-                .setRouterLayers(routerLayers)
+                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers)
+                .setPatienceConfigured(r.patienceConfigured >= 0 ? r.patienceConfigured : p.patience())
+                .setLoweredReason(r.loweredReason)
                 .build();
     }
 
@@ -91,6 +93,9 @@ public final class ContinuationCodec {
         ExitState st = ExitState.resume(s.getNextLayer() - 1, s.getCounter(), s.getPreviousLabel(), s.getPreviousScore());
         InFlight r = new InFlight(key, s.getTokenCount(), hidden, s.getNextLayer() - 1, policy, st);
         r.truncated = s.getTruncated();
+        r.patienceConfigured = s.getPatienceConfigured() != null ? s.getPatienceConfigured() : s.getPatience();
+        r.loweredReason = s.getLoweredReason();
+        r.routerLayers = s.getRouterLayers();
         return r;
     }
 }

@@ -1,5 +1,6 @@
 package io.pabee.wire;
 
+import io.pabee.patience.PatiencePolicy;
 import io.pabee.patience.Prediction;
 import io.pabee.schema.Classification;
 import io.pabee.schema.ExitSite;
@@ -55,6 +56,11 @@ public final class ResultBuilder {
                 .setEnqueueTime(enqueueTime)
                 .setExitTime(now)
                 .setLatencyMs(now - eventTime)
+                .setPatienceUsed(r.policy instanceof PatiencePolicy pp ? pp.patience() : null)
+                .setPatienceConfigured(r.patienceConfigured >= 0 ? r.patienceConfigured
+                        : r.policy instanceof PatiencePolicy pp ? pp.patience() : null)
+                .setLoweredReason(r.loweredReason)
+                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : null)
                 .build();
     }
 }

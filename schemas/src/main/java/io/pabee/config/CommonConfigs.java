@@ -48,6 +48,8 @@ public final class CommonConfigs {
             + "counts together: the router sorts each micro-batch, router and worker take the longest records waiting at a depth) "
             + "or arrival (as they came, the old behaviour, for comparison). Exits and labels are the same either way.";
 
+    public static final String PATIENCE_CONFIG = "pabee.exit.patience";
+    public static final String PATIENCE_DOC = "Default PABEE patience (0 = full depth); an event may carry its own.";
     public static final String SHADOW_TOPIC_CONFIG = "pabee.topic.shadow";
     public static final String SHADOW_TOPIC_DOC = "Shadow runs of sampled exited records to the last layer (ShadowResult): early vs full-depth label.";
     public static final String ADAPTIVE_CONFIG = "pabee.adaptive.enabled";
@@ -87,6 +89,7 @@ public final class CommonConfigs {
                         DEAD_LETTER_PREFIX_DOC)
                 .define(BATCH_ORDER_CONFIG, Type.STRING, "length", ConfigDef.ValidString.in("length", "arrival"), Importance.LOW,
                         BATCH_ORDER_DOC)
+                .define(PATIENCE_CONFIG, Type.INT, 4, Range.atLeast(0), Importance.HIGH, PATIENCE_DOC)
                 .define(SHADOW_TOPIC_CONFIG, Type.STRING, "pabee-shadow", Importance.LOW, SHADOW_TOPIC_DOC)
                 .define(ADAPTIVE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, ADAPTIVE_DOC)
                 .define(SLO_CONFIG, Type.LONG, 2000L, Range.atLeast(1), Importance.MEDIUM, SLO_DOC)

@@ -76,6 +76,13 @@ public final class TextEventDecoder {
             }
             patience = n.get("patience").asInt();
         }
+        Long budget = null;
+        if (n.hasNonNull("latency_budget_ms")) {
+            if (!n.get("latency_budget_ms").canConvertToExactIntegral() || !n.get("latency_budget_ms").canConvertToLong()) {
+                throw new BadRecordException("invalid-budget", "latency_budget_ms must be an integer, got " + n.get("latency_budget_ms"));
+            }
+            budget = n.get("latency_budget_ms").asLong();
+        }
         Map<String, String> meta = null;
         if (n.hasNonNull("metadata") && n.get("metadata").isObject()) {
             meta = new LinkedHashMap<>();
@@ -85,7 +92,7 @@ public final class TextEventDecoder {
         return TextEvent.newBuilder().setId(id).setText(text.asText())
                 .setTextPair(n.hasNonNull("text_pair") ? n.get("text_pair").asText() : null)
                 .setEventTime(n.hasNonNull("event_time") ? n.get("event_time").asLong() : timestamp)
-                .setPatience(patience).setMetadata(meta).build();
+                .setPatience(patience).setMetadata(meta).setLatencyBudgetMs(budget).build();
     }
 
     private static String utf8(byte[] bytes, String what) {

@@ -71,6 +71,10 @@ final class EventValidator {
         if (p != null && (p < 0 || p > numLayers)) {
             return reject(id, "invalid-patience", "patience " + p + " is outside 0.." + numLayers);
         }
+        Long budget = e.getLatencyBudgetMs();
+        if (budget != null && budget < 0) {
+            return reject(id, "invalid-budget", "latency_budget_ms " + budget + " is negative");
+        }
         return Optional.empty();
     }
 

@@ -27,7 +27,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String MODEL_DIR_CONFIG = CommonConfigs.MODEL_DIR_CONFIG;
     public static final String TASK_CONFIG = CommonConfigs.TASK_CONFIG;
     public static final String ROUTER_LAYERS_CONFIG = "pabee.router.layers";
-    public static final String PATIENCE_CONFIG = "pabee.exit.patience";
+    public static final String PATIENCE_CONFIG = CommonConfigs.PATIENCE_CONFIG;
     public static final String REGRESSION_THRESHOLD_CONFIG = "pabee.exit.regression.threshold";
     public static final String BATCH_RECORDS_CONFIG = "pabee.batch.max.records";
     public static final String STAGE_BATCH_CONFIG = "pabee.batch.stage.size";
@@ -60,8 +60,6 @@ public final class RouterConfig extends AbstractConfig {
                     "Input encoding: avro (single-object TextEvent), json ({\\\"id\\\":..,\\\"text\\\":..}) or text (UTF-8, key = id).")
             .define(ROUTER_LAYERS_CONFIG, Type.INT, 6, Range.atLeast(0), Importance.HIGH,
                     "K: encoder layers run in the router; K >= L means no worker is needed, 0 forwards everything after the embeddings.")
-            .define(PATIENCE_CONFIG, Type.INT, 4, Range.atLeast(0), Importance.HIGH,
-                    "Default PABEE patience (0 = full depth); an event may carry its own.")
             .define(REGRESSION_THRESHOLD_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0), Importance.LOW,
                     "Regression heads: a layer counts as unchanged when |score change| < this.")
             .define(BATCH_RECORDS_CONFIG, Type.INT, 512, Range.between(1, 4096), Importance.MEDIUM,

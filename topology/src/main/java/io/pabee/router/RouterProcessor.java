@@ -1,6 +1,7 @@
 package io.pabee.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.adaptive.PatiencePlan;
 import io.pabee.patience.ExitPolicy;
 import io.pabee.patience.ExitState;
 import io.pabee.schema.Classification;
@@ -64,7 +65,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     private final EarlyExitRunner runner;
     private final ContinuationCodec continuations;
     private final ResultBuilder results;
-    private final int routerLayers;
+    private final RouterControls controls;
     private final int defaultPatience;
     private final float regressionThreshold;
     private final int batchRecords;
@@ -78,7 +79,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     private long maxRequestBytes;
 
     RouterProcessor(RouterConfig cfg, LayerModel model, TextEventDecoder decoder, Serde<TextEvent> eventSerde,
-                    MeterRegistry metrics, Clock clock) {
+                    MeterRegistry metrics, Clock clock, RouterControls controls) {
         this.cfg = cfg;
         this.model = model;
         this.decoder = decoder;
@@ -87,11 +88,11 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         this.clock = clock;
         this.limits = InputLimits.of(cfg);
         this.validator = new EventValidator(model.numLayers(), limits);
-        this.routerLayers = Math.min(cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), model.numLayers());
+        this.controls = controls;
         this.runner = new EarlyExitRunner(model, cfg.getInt(RouterConfig.STAGE_BATCH_CONFIG),
                 BatchOrder.parse(cfg.getString(RouterConfig.BATCH_ORDER_CONFIG)));
         this.continuations = new ContinuationCodec(model, cfg.getString(RouterConfig.HIDDEN_ENCODING_CONFIG).equals("fp16"),
-                routerLayers);
+                controls.layers().current());
         this.results = new ResultBuilder(model);
         this.defaultPatience = cfg.getInt(RouterConfig.PATIENCE_CONFIG);
         this.regressionThreshold = cfg.getDouble(RouterConfig.REGRESSION_THRESHOLD_CONFIG).floatValue();
@@ -122,6 +123,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         }
         if (buffered > 0) {
             LOG.info("router task {} restored {} buffered events", context.taskId(), buffered);
+            controls.patience().waiting(buffered);
         }
         context.schedule(Duration.ofMillis(cfg.getLong(RouterConfig.BATCH_WAIT_CONFIG)), PunctuationType.WALL_CLOCK_TIME,
                 ts -> flush());
@@ -178,6 +180,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 eventSerde.serializer().serialize(null, event));
         buffer.put(nextSeq++, p.toBytes());
         buffered++;
+        controls.patience().waiting(1);
         return true;
     }
 
@@ -250,6 +253,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 buffer.delete(kv.key);
             }
             buffered = Math.max(0, buffered - batch.size() - broken.size());
+            controls.patience().waiting(-(batch.size() + broken.size()));
         }
     }
 
@@ -291,8 +295,14 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
             }
         }
         long t0 = System.nanoTime();
+        long now = clock.millis();
+        long maxAge = -1;
+        for (Item item : items) {
+            maxAge = Math.max(maxAge, now - item.event.getEventTime());
+        }
+        double meanLayers = 0;
         try {
-            run(items);
+            meanLayers = run(items);
         } catch (RuntimeException ex) {
             // one record (or the model) failed the batch: run the unanswered ones alone, so only the culprit is lost
             LOG.debug("micro-batch failed, rerunning its records one by one", ex);
@@ -307,26 +317,37 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 }
             }
         }
-        metrics.timer("pabee_router_batch_seconds").record(Duration.ofNanos(System.nanoTime() - t0));
+        long wall = System.nanoTime() - t0;
+        controls.patience().batchDone(batch.size(), maxAge, wall, meanLayers);
+        metrics.timer("pabee_router_batch_seconds").record(Duration.ofNanos(wall));
         metrics.summary("pabee_router_batch_size").record(batch.size());
     }
 
-    private void run(List<Item> items) {
+    /** Runs the items through layers 1..K (K read once per micro-batch); returns the mean layers they ran. */
+    private double run(List<Item> items) {
+        int k = Math.min(controls.layers().current(), model.numLayers());
+        long now = clock.millis();
         List<EarlyExitRunner.Fresh> fresh = new ArrayList<>(items.size());
         for (int index = 0; index < items.size(); index++) {
             Item item = items.get(index);
             TextEvent e = item.event;
-            ExitPolicy policy = WirePolicy.patience(e.getPatience() != null ? e.getPatience() : defaultPatience,
-                    regressionThreshold, model.regression());
+            int requested = e.getPatience() != null ? e.getPatience() : defaultPatience;
+            PatiencePlan.Choice choice = controls.patience().choose(e.getId(), requested, e.getLatencyBudgetMs(),
+                    e.getEventTime(), now);
+            ExitPolicy policy = WirePolicy.patience(choice.patience(), regressionThreshold, model.regression());
             InFlight r = new InFlight(index, item.tokens.length(), null, 0, policy, new ExitState());
             r.truncated = item.tokens.truncated();
+            r.patienceConfigured = requested;
+            r.loweredReason = choice.reason() == null ? null : choice.reason().wire();
+            r.routerLayers = k;
             fresh.add(new EarlyExitRunner.Fresh(item.tokens, r));
         }
         // with pabee.batch.order=length the runner sorts the micro-batch by token count; outputs go out as records
         // exit (as before: exit order is never arrival order), each keyed by its own id
-        EarlyExitRunner.Stats stats = runner.runAll(fresh, routerLayers, r -> emitResult(items.get((Integer) r.key), r),
+        EarlyExitRunner.Stats stats = runner.runAll(fresh, k, r -> emitResult(items.get((Integer) r.key), r),
                 r -> emitContinuation(items.get((Integer) r.key), r));
         PaddingMeter.record(metrics, "router", stats);
+        return items.isEmpty() ? 0 : (double) stats.layerRecords / items.size();
     }
 
     /**

@@ -47,12 +47,23 @@ public final class RouterTopology {
 
     /** As {@link #build(RouterConfig, LayerModel, MeterRegistry)}, with the clock for enqueue, exit and dedup times. */
     public static Topology build(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock) {
+        // without a caller to watch the streams instance, the controller sees the buffered records only
+        RouterControls controls = RouterControls.of(cfg, model, metrics);
+        controls.patience().start();
+        return build(cfg, model, metrics, clock, controls);
+    }
+
+    /**
+     * The router with the process's run-time {@code controls} (adaptive patience, K); the caller starts
+     * them with {@link RouterControls#watch} once the streams instance exists, and closes them after it.
+     */
+    public static Topology build(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock, RouterControls controls) {
         Serde<TextEvent> events = AvroSerde.of(TextEvent.class);
         TextEventDecoder decoder = new TextEventDecoder(InputFormat.valueOf(cfg.getString(RouterConfig.INPUT_FORMAT_CONFIG)
                 .toUpperCase()));
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.inputTopic());
-        t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics, clock), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new RouterProcessor(cfg, model, decoder, events, metrics, clock, controls), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SEEN_STORE), Serdes.String(),

@@ -1,6 +1,8 @@
 package io.pabee.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.adaptive.AdaptivePatience;
+import io.pabee.adaptive.PatiencePlan;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ExitSite;
@@ -62,7 +64,10 @@ public final class Worker implements Runnable, AutoCloseable {
     private final EarlyExitRunner runner;
     private final ContinuationCodec continuations;
     private final ResultBuilder results;
+    private final AdaptivePatience patience;
     private volatile boolean closed;
+    /** Continuation records of this worker's partitions not fetched yet (the consumer's lag). */
+    private volatile long lag;
     private volatile boolean crash;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile long processed;
@@ -77,6 +82,12 @@ public final class Worker implements Runnable, AutoCloseable {
      * is the process's shared model (see {@link WorkerModel#load}).
      */
     public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model) {
+        this(cfg, client, id, metrics, model, WorkerPatience.of(cfg, model, metrics).start());
+    }
+
+    /** A worker whose records get their patience from {@code patience}, shared by the process's workers. */
+    public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model, AdaptivePatience patience) {
+        this.patience = patience;
         this.cfg = cfg;
         this.client = client;
         this.id = id;
@@ -91,6 +102,11 @@ public final class Worker implements Runnable, AutoCloseable {
     /** Continuation partitions this worker owns now. */
     public int assignedPartitions() {
         return assigned;
+    }
+
+    /** Continuation records waiting in this worker's partitions (its consumer's lag at the last poll). */
+    public long lag() {
+        return lag;
     }
 
     /** Records this worker committed results for. */
@@ -142,6 +158,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 } catch (WakeupException e) {
                     break;
                 }
+                lag = currentLag(c);
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -247,6 +264,9 @@ public final class Worker implements Runnable, AutoCloseable {
                             + " times");
                 }
                 LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+                if (s.getShadow() == null) {
+                    lowerIfNeeded(s);
+                }
                 InFlight f = continuations.read(s, s);
                 resumed.add(f);
                 sources.put(f, r);
@@ -271,8 +291,35 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
+    /** Applies the process's load plan and the record's latency budget to a continuation's patience. */
+    private void lowerIfNeeded(LayerState s) {
+        int requested = s.getPatience();
+        PatiencePlan.Choice c = patience.choose(s.getId(), requested, s.getLatencyBudgetMs(), s.getEventTime(),
+                System.currentTimeMillis());
+        if (c.patience() != requested) {
+            if (s.getPatienceConfigured() == null) {
+                s.setPatienceConfigured(requested);
+            }
+            s.setPatience(c.patience());
+            s.setLoweredReason(c.reason().wire());
+        }
+    }
+
+    private static long currentLag(KafkaConsumer<byte[], byte[]> c) {
+        long sum = 0;
+        for (TopicPartition tp : c.assignment()) {
+            sum += c.currentLag(tp).orElse(0);
+        }
+        return sum;
+    }
+
     private void run(List<InFlight> resumed, KafkaProducer<byte[], byte[]> p) {
         long t0 = System.nanoTime();
+        long now = System.currentTimeMillis();
+        long maxAge = -1;
+        for (InFlight f : resumed) {
+            maxAge = Math.max(maxAge, now - ((LayerState) f.key).getEventTime());
+        }
         EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, model.numLayers(), r -> {
             LayerState s = (LayerState) r.key;
             Classification out = results.build(s.getId(), r, ExitSite.WORKER, s.getEventTime(), s.getEnqueueTime(),
@@ -283,6 +330,8 @@ public final class Worker implements Runnable, AutoCloseable {
         }, r -> {
             throw new IllegalStateException("record did not exit at the last layer");
         });
+        patience.batchDone(resumed.size(), maxAge, System.nanoTime() - t0,
+                resumed.isEmpty() ? 0 : (double) stats.layerRecords / resumed.size());
         if (stats.layerCalls > 0) {
             metrics.summary("pabee_worker_batch_size").record(stats.meanBatch());
             metrics.timer("pabee_worker_batch_seconds").record(Duration.ofNanos(System.nanoTime() - t0));

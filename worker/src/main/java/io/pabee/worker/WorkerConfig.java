@@ -28,6 +28,7 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String TRANSACTION_TIMEOUT_CONFIG = "pabee.worker.transaction.timeout.ms";
     public static final String MAX_RETRIES_CONFIG = "pabee.worker.max.retries";
     public static final String DEAD_LETTER_PREFIX_CONFIG = CommonConfigs.DEAD_LETTER_PREFIX_CONFIG;
+    public static final String PATIENCE_CONFIG = CommonConfigs.PATIENCE_CONFIG;
     public static final String STATIC_MEMBERSHIP_CONFIG = "pabee.worker.static.membership";
 
     public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())

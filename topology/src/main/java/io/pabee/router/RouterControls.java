@@ -1,0 +1,93 @@
+package io.pabee.router;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.adaptive.AdaptivePatience;
+import io.pabee.adaptive.AdaptiveSettings;
+import io.pabee.adaptive.PatienceProfile;
+import io.pabee.adaptive.RouterLayers;
+import io.pabee.stage.LayerModel;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a router process adapts at run time, shared by all its tasks: the patience each record gets
+ * (load controller and latency budgets) and K, the layers it runs before forwarding. The role creates
+ * it, hands it to {@link RouterTopology#build}, points it at the streams instance for the input lag
+ * ({@link #watch}) and closes it after the streams instance.
+ */
+public final class RouterControls implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouterControls.class);
+
+    private final AdaptivePatience patience;
+    private final RouterLayers layers;
+
+    public RouterControls(AdaptivePatience patience, RouterLayers layers) {
+        this.patience = patience;
+        this.layers = layers;
+    }
+
+    /**
+     * The controls {@code cfg} asks for over {@code model}: the task's patience profile from the model
+     * directory when there is one, K fixed at {@code pabee.router.layers}.
+     */
+    public static RouterControls of(RouterConfig cfg, LayerModel model, MeterRegistry metrics) {
+        AdaptiveSettings settings = AdaptiveSettings.from(cfg.values());
+        PatienceProfile profile = null;
+        try {
+            profile = PatienceProfile.read(Path.of(cfg.getString(RouterConfig.MODEL_DIR_CONFIG)),
+                    cfg.getString(RouterConfig.TASK_CONFIG)).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring the patience profile: {}", e.getMessage());
+        }
+        AdaptivePatience p = new AdaptivePatience("router", settings, cfg.getInt(RouterConfig.PATIENCE_CONFIG), model.numLayers(),
+                profile, metrics);
+        int k = Math.min(cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), model.numLayers());
+        return new RouterControls(p, RouterLayers.fixed(k));
+    }
+
+    public AdaptivePatience patience() {
+        return patience;
+    }
+
+    public RouterLayers layers() {
+        return layers;
+    }
+
+    /**
+     * Counts the input records {@code streams} has not fetched yet (its consumers' {@code records-lag}
+     * on {@code inputTopic}) as backlog, and starts the controller.
+     */
+    public RouterControls watch(KafkaStreams streams, String inputTopic) {
+        patience.backlogSource(() -> inputLag(streams.metrics(), inputTopic));
+        patience.start();
+        return this;
+    }
+
+    /** The sum of {@code records-lag} over the input topic's partitions; 0 when not known yet. */
+    static long inputLag(Map<MetricName, ? extends Metric> metrics, String inputTopic) {
+        long lag = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName n = e.getKey();
+            String topic = n.tags().get("topic");
+            // older clients name the topic with '.' replaced by '_' in metric tags
+            if (n.name().equals("records-lag") && (inputTopic.equals(topic) || inputTopic.replace('.', '_').equals(topic))
+                    && n.group().equals("consumer-fetch-manager-metrics")) {
+                Object v = e.getValue().metricValue();
+                if (v instanceof Number num && !Double.isNaN(num.doubleValue())) {
+                    lag += Math.max(0, num.longValue());
+                }
+            }
+        }
+        return lag;
+    }
+
+    @Override
+    public void close() {
+        patience.close();
+    }
+}

@@ -35,4 +35,9 @@ record CliRun(int rc, String out, String err) {
     static Path frozenModel() {
         return Path.of(System.getProperty("pabee.home", "../models/prepared"), "bge-small-en-v15");
     }
+
+    /** The fine-tuned SST-2 model the tests use ({@code pabee.home}/bge-small-en-v15-sst2), merged from the shipped adapters on first use. */
+    static Path tunedSst2() throws java.io.IOException {
+        return PreparedModels.ensure(PreparedModels.defaultDir(io.pabee.prepare.BaseModel.BGE_SMALL_EN_V15, "SST-2"), m -> { }).path();
+    }
 }

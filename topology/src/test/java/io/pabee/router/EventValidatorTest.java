@@ -15,7 +15,7 @@ class EventValidatorTest {
 
     private static TextEvent event(String id, String text, String pair, Integer patience) {
         // the all-fields constructor, as a decoder of JSON input builds it: the builder refuses a null id or text
-        return new TextEvent(id, text, pair, 0L, patience, null);
+        return new TextEvent(id, text, pair, 0L, patience, null, null);
     }
 
     /** case, event, expected reason (null = accepted), expected id on the rejection. */

@@ -7,7 +7,7 @@ import java.util.function.Supplier;
  * Chooses the patience level of a router or worker from its load, once per interval. When the latency
  * target is at risk (the oldest record started is older than half the target, or the backlog would take
  * longer than that to serve) it lowers the level one step per interval towards the highest level whose
- * predicted capacity serves the arrivals and drains the backlog within half the target; once the backlog
+ * predicted capacity serves the arrivals and drains the backlog within the target; once the backlog
  * has stayed low for {@code raiseAfterMs} it raises the level one step, if the predicted capacity there
  * still exceeds the arrivals by a margin (hysteresis), until the configured patience is back.
  *
@@ -23,8 +23,8 @@ public final class PatienceController {
     static final double RISK = 0.5;
     static final double CALM = 0.25;
     /** Capacity must exceed arrivals by this when lowering, and by {@link #RAISE_MARGIN} before raising. */
-    static final double LOWER_MARGIN = 1.1;
-    static final double RAISE_MARGIN = 1.25;
+    static final double LOWER_MARGIN = 1.05;
+    static final double RAISE_MARGIN = 1.15;
     /** Shadow runs needed before agreement counts. */
     static final int MIN_SHADOWS = 20;
 
@@ -39,11 +39,11 @@ public final class PatienceController {
     private double arrival = Double.NaN;
     private long prevBacklog = -1;
     private long calmSince = -1;
-    private long lastRaise = Long.MIN_VALUE;
+    private long lastRaise = Long.MIN_VALUE / 2;
     private String why = "configured";
     /** After low agreement at some level, lowering stops above it until this time. */
     private double agreementFloorLevel = 0;
-    private long agreementFloorUntil = Long.MIN_VALUE;
+    private long agreementFloorUntil = Long.MIN_VALUE / 2;
 
     /** The shadow agreement of lowered records over a recent window, with its sample count. */
     public record AgreementReading(long count, double share) {
@@ -169,7 +169,8 @@ public final class PatienceController {
             calmSince = -1;
             double target = floor;
             if (!Double.isNaN(workRate) && !Double.isNaN(arrival)) {
-                double need = arrival * LOWER_MARGIN + s.backlog() / (halfTarget / 1000.0);
+                // serve the arrivals and drain the backlog within the target
+                double need = arrival * LOWER_MARGIN + s.backlog() / (settings.sloMs() / 1000.0);
                 target = levelFor(workRate / Math.max(1e-9, need));
             }
             if (s.nowMs() < agreementFloorUntil) {

@@ -27,11 +27,17 @@ final class RouterDriver {
 
     RouterDriver(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock, String applicationId,
                  Path stateDir, Instant start) {
+        this(cfg, model, metrics, clock, applicationId, stateDir, start, RouterControls.of(cfg, model, metrics));
+    }
+
+    /** The router with run-time controls the test drives itself (their timer is not started). */
+    RouterDriver(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock, String applicationId,
+                 Path stateDir, Instant start, RouterControls controls) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(RouterTopology.build(cfg, model, metrics, clock), props, start);
+        driver = new TopologyTestDriver(RouterTopology.build(cfg, model, metrics, clock, controls), props, start);
         input = driver.createInputTopic(cfg.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(cfg.resultsTopic(), Serdes.String().deserializer(),
                 AvroSerde.of(Classification.class).deserializer());

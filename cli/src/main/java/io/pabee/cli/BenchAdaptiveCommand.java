@@ -146,7 +146,7 @@ final class BenchAdaptiveCommand extends BenchBase implements Callable<Integer> 
                 AdaptiveSummary.row(fixedRun, "fixed", cap, patience, sloMs, window, settled, common, fixedShadow),
                 AdaptiveSummary.row(adaptiveRun, "adaptive", cap, patience, sloMs, window, settled, common, adaptiveShadow));
         if (output.report != null) {
-            AdaptiveReport.write(output.report, rows, List.of(fixedRun, adaptiveRun), describe(cap));
+            AdaptiveReport.write(output.report, rows, List.of(fixedRun, adaptiveRun), describe(cap, texts.size()));
         }
         output.print(out, rows, output.report == null ? null : output.report.resolve("adaptive.jsonl"), o -> AdaptiveReport.table(o, rows));
         boolean exactlyOnce = rows.stream().allMatch(r -> (Long) r.get("lost") == 0 && (Long) r.get("duplicates") == 0);
@@ -158,13 +158,13 @@ final class BenchAdaptiveCommand extends BenchBase implements Callable<Integer> 
         return List.of(new PacedLoad.Phase("overload", minutes * 60, load * cap, Math.round(burstSeconds * cap)));
     }
 
-    private String describe(double cap) {
+    private String describe(double cap, int texts) {
         return String.format("SST-2 dev repeated (%d texts), router K = %d, configured patience %d, %d worker(s), %s, %d cores. "
                         + "Capacity %.1f events/s%s at patience %d. Both runs: %s%.1f min at %.2fx capacity (%.1f events/s), then "
                         + "drain; the adaptive run (pabee.adaptive.enabled=true, pabee.slo.latency.ms=%d, pabee.shadow.sample=%s) "
                         + "then %.0f s at %.2fx capacity before its drain. Settling = first second after which the rolling p99 "
                         + "(%d s window) stays below the SLO; the 'after' latencies of both runs count from the adaptive run's.",
-                sample.read(GlueTask.SST_2, Split.DEV).size(), routerLayers, patience, workers, model.device,
+                texts, routerLayers, patience, workers, model.device,
                 Runtime.getRuntime().availableProcessors(), cap, capacity != null ? " (given)" : " (measured: " + capacityRecords
                         + " events at once, answered/s once drained)", patience,
                 burstSeconds > 0 ? String.format("a burst of %d events, then ", Math.round(burstSeconds * cap)) : "",

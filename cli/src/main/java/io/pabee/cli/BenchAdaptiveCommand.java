@@ -64,13 +64,16 @@ final class BenchAdaptiveCommand extends BenchBase implements Callable<Integer> 
     @Option(names = "--recovery-load", defaultValue = "0.5")
     double recoveryLoad;
 
-    @Option(names = "--slo-ms", defaultValue = "2000", description = "Latency target of the adaptive run, pabee.slo.latency.ms (default ${DEFAULT-VALUE}).")
+    @Option(names = "--slo-ms", defaultValue = "2000",
+            description = "Latency target of the adaptive run, pabee.slo.latency.ms (default ${DEFAULT-VALUE}).")
     long sloMs;
 
-    @Option(names = "--shadow", defaultValue = "0.02", description = "Adaptive run: pabee.shadow.sample (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shadow", defaultValue = "0.02",
+            description = "Adaptive run: pabee.shadow.sample (default ${DEFAULT-VALUE}).")
     double shadow;
 
-    @Option(names = "--window-seconds", defaultValue = "10", description = "Window of the rolling p99 that decides the settling time (default ${DEFAULT-VALUE}).")
+    @Option(names = "--window-seconds", defaultValue = "10",
+            description = "Window of the rolling p99 that decides the settling time (default ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--max-drain-seconds", defaultValue = "600")
@@ -99,7 +102,6 @@ final class BenchAdaptiveCommand extends BenchBase implements Callable<Integer> 
         PrintWriter out = out();
         PrintWriter err = err();
         ModelDirectory dir = model.open(GlueTask.SST_2.dirName(), msg -> { });
-        List<TextEvents.Item> texts = TextEvents.items("", sample.read(GlueTask.SST_2, Split.DEV));
         LocalPipeline.Settings fixed;
         try {
             fixed = LocalPipeline.Settings.of(model, dir.path(), model.maxLength(dir), "SST-2", routerLayers, patience, workers, "fp16")
@@ -108,6 +110,7 @@ final class BenchAdaptiveCommand extends BenchBase implements Callable<Integer> 
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--set: " + e.getMessage());
         }
+        List<TextEvents.Item> texts = TextEvents.items("", sample.read(GlueTask.SST_2, Split.DEV));
         LocalPipeline.Settings adaptive = fixed.with(Map.of(CommonConfigs.ADAPTIVE_CONFIG, true, CommonConfigs.SLO_CONFIG, sloMs,
                 CommonConfigs.SHADOW_SAMPLE_CONFIG, shadow));
         Duration maxDrain = Duration.ofSeconds(maxDrainSeconds);

@@ -20,15 +20,23 @@ import io.pabee.worker.WorkerModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -91,6 +99,7 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaStreams analytics;
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
     private final OnnxLayerModel routerModel;
     private final RouterControls controls;
     private final OnnxLayerModel workerModel;
@@ -239,10 +248,30 @@ final class LocalPipeline implements AutoCloseable {
         return new Run(results, dead, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Produces items without waiting for answers (the soak test drives input and output itself). */
+    /**
+     * Produces items and waits for their acknowledgements, not their answers (soak and paced loads drive input and
+     * output themselves); one producer for the pipeline's life, since paced loads send many small batches.
+     */
     void send(List<TextEvents.Item> items) {
-        if (!items.isEmpty()) {
-            kafka.produce(cfg.inputTopic(), TextEvents.records(cfg.inputTopic(), items));
+        if (items.isEmpty()) {
+            return;
+        }
+        if (producer == null) {
+            producer = new KafkaProducer<>(kafka.producerConfig());
+        }
+        List<Future<RecordMetadata>> acks = new ArrayList<>(items.size());
+        for (ProducerRecord<byte[], byte[]> r : TextEvents.records(cfg.inputTopic(), items)) {
+            acks.add(producer.send(r));
+        }
+        try {
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot produce to " + cfg.inputTopic(), e);
         }
     }
 
@@ -280,6 +309,9 @@ final class LocalPipeline implements AutoCloseable {
     public void close() throws InterruptedException {
         pool.close();
         consumer.close();
+        if (producer != null) {
+            producer.close();
+        }
         router.close(Duration.ofSeconds(30));
         controls.close();
         analytics.close(Duration.ofSeconds(30));

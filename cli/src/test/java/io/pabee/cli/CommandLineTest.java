@@ -52,6 +52,20 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldRejectBadAdaptiveBenchOptionsWithTheReasonFirst() {
+        assertThat(run("bench", "adaptive", "--load", "0")).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).contains("--load");
+        String model = CliRun.frozenModel().toString();
+        for (String[] bad : new String[][] {{"pabee.no.such.key=1", "pabee.no.such.key"}, {"pabee.slo.latency.ms=soon", "soon"},
+                {"novalue", "key=value"}}) {
+            err.getBuffer().setLength(0);
+            assertThat(run("bench", "adaptive", "--model-dir", model, "--set", bad[0])).as(bad[0]).isEqualTo(2);
+            assertThat(err.toString().lines().findFirst().orElseThrow()).contains("--set").contains(bad[1]);
+            assertThat(err.toString()).doesNotContain("at io.");
+        }
+    }
+
+    @Test
     void shouldRejectADeviceTheRouterBenchDoesNotUse() {
         assertThat(run("bench", "router", "--device", "cuda")).isEqualTo(2);
         assertThat(err.toString()).contains("--device cuda is not used here").contains("CPU");

@@ -29,8 +29,9 @@ final class AdaptiveReport {
         for (Map<String, Object> r : rows) {
             o.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s | %s (%s) | %s | %s | %s (%s) | %s |%n",
                     r.get("run"), r.get("produced"), r.get("results"), r.get("dead_letters"), r.get("lost"), r.get("duplicates"),
-                    r.get("max_backlog"), r.get("latency_p50_ms"), r.get("latency_p99_ms"), show(r.get("settling_s")),
-                    show(r.get("latency_p50_after_ms")), show(r.get("latency_p99_after_ms")), fmt(r.get("accuracy"), "%.4f"),
+                    r.get("max_backlog"), r.get("latency_p50_ms"), r.get("latency_p99_ms"),
+                    r.get("settling_s") == null ? "never" : r.get("settling_s"), fmt(r.get("latency_p50_after_ms"), "%d"),
+                    fmt(r.get("latency_p99_after_ms"), "%d"), fmt(r.get("accuracy"), "%.4f"),
                     fmt(r.get("accuracy_common"), "%.4f"), r.get("common_records"), fmt(r.get("degraded_share"), "%.3f"),
                     fmt(r.get("mean_patience_used"), "%.2f"), fmt(r.get("shadow_agreement"), "%.4f"), r.get("shadow_count"),
                     fmt(r.get("patience_return_s"), "%.0f"));
@@ -58,13 +59,34 @@ final class AdaptiveReport {
         try (PrintWriter o = new PrintWriter(table)) {
             table(o, rows);
         }
-        String md = "# Fixed vs adaptive patience above capacity (`bench adaptive`)\n\n" + settings + "\n\n" + table
+        String md = "# Fixed vs adaptive patience above capacity (`bench adaptive`)\n\n" + settings + "\n\n" + table + "\n"
+                + comparison(rows)
                 + "\nAccuracy counts every produced record (no result = wrong); 'common' = only the records both runs answered. "
                 + "Degraded = results with a lowered_reason. Patience back = seconds from the end of the arrivals above capacity "
                 + "until every later second's results carry the configured patience (null: never, or no patience_used in the results). "
                 + "All rows are in `adaptive.jsonl`, every second of both runs in `" + SAMPLES + "`.\n\n"
                 + "![backlog](" + BACKLOG_SVG + ")\n![patience](" + PATIENCE_SVG + ")\n![p99 latency](" + LATENCY_SVG + ")\n";
         Files.writeString(dir.resolve("report.md"), md);
+    }
+
+    /** The adaptive row against the fixed one in words: latency after settling, accuracy on the same records, recovery. */
+    static String comparison(List<Map<String, Object>> rows) {
+        Map<String, Object> f = rows.get(0);
+        Map<String, Object> a = rows.get(1);
+        Double fa = (Double) f.get("accuracy_common");
+        Double aa = (Double) a.get("accuracy_common");
+        String p99 = a.get("after_s") == null ? "latency_p99_ms" : "latency_p99_after_ms";
+        return String.format("Adaptive vs fixed: p99 %s ms vs %s ms after %s (target %s ms); accuracy on the %s records both "
+                        + "answered %s vs %s (%s points); %s of the adaptive results degraded; shadow agreement %s; patience back "
+                        + "to %s %s after the arrivals dropped (the router's planned patience: %s).%n",
+                fmt(a.get(p99), "%d"), fmt(f.get(p99), "%d"),
+                a.get("after_s") == null ? "the whole run (the adaptive run never settled)" : "settling at " + a.get("after_s") + " s",
+                a.get("slo_ms"), a.get("common_records"), fmt(aa, "%.4f"), fmt(fa, "%.4f"),
+                aa == null || fa == null ? "–" : String.format("%+.2f", 100 * (aa - fa)), fmt(a.get("degraded_share"), "%.3f"),
+                a.get("shadow_agreement") == null ? "not measured (no shadow results)"
+                        : String.format("%.4f over %s shadow runs", (Double) a.get("shadow_agreement"), a.get("shadow_count")),
+                a.get("patience_configured"), a.get("patience_return_s") == null ? "never" : fmt(a.get("patience_return_s"), "%.0f s"),
+                a.get("planned_patience_return_s") == null ? "never" : fmt(a.get("planned_patience_return_s"), "%.0f s"));
     }
 
     /** One series per run of {@code value} over its seconds; with {@code planned}, also the runs' planned-patience gauge. */

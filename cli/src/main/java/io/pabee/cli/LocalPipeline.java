@@ -99,7 +99,6 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaStreams analytics;
     private final WorkerPool pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> producer;
     private final OnnxLayerModel routerModel;
     private final RouterControls controls;
     private final OnnxLayerModel workerModel;
@@ -248,30 +247,53 @@ final class LocalPipeline implements AutoCloseable {
         return new Run(results, dead, (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Produces items and waits for their acknowledgements, not their answers (soak and paced loads drive input and
-     * output themselves); one producer for the pipeline's life, since paced loads send many small batches.
-     */
+    /** Produces items without waiting for answers (the soak test drives input and output itself). */
     void send(List<TextEvents.Item> items) {
-        if (items.isEmpty()) {
-            return;
+        if (!items.isEmpty()) {
+            kafka.produce(cfg.inputTopic(), TextEvents.records(cfg.inputTopic(), items));
         }
-        if (producer == null) {
-            producer = new KafkaProducer<>(kafka.producerConfig());
+    }
+
+    /**
+     * A producer of input events kept open across sends, for loads that send many small batches (a producer per
+     * send costs a connection and a producer id each time); the caller closes it. Its pooled buffers stay on the
+     * heap while it is open, which is why {@link #send} (the soak test measures the heap) does not use one.
+     */
+    Input input() {
+        return new Input(new KafkaProducer<>(kafka.producerConfig()), cfg.inputTopic());
+    }
+
+    /** Input events through one open producer. */
+    static final class Input implements AutoCloseable {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final String topic;
+
+        private Input(KafkaProducer<byte[], byte[]> producer, String topic) {
+            this.producer = producer;
+            this.topic = topic;
         }
-        List<Future<RecordMetadata>> acks = new ArrayList<>(items.size());
-        for (ProducerRecord<byte[], byte[]> r : TextEvents.records(cfg.inputTopic(), items)) {
-            acks.add(producer.send(r));
-        }
-        try {
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get(30, TimeUnit.SECONDS);
+
+        /** Produces items and waits for their acknowledgements, not their answers. */
+        void send(List<TextEvents.Item> items) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>(items.size());
+            for (ProducerRecord<byte[], byte[]> r : TextEvents.records(topic, items)) {
+                acks.add(producer.send(r));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot produce to " + cfg.inputTopic(), e);
+            try {
+                for (Future<RecordMetadata> ack : acks) {
+                    ack.get(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("cannot produce to " + topic, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close();
         }
     }
 
@@ -309,9 +331,6 @@ final class LocalPipeline implements AutoCloseable {
     public void close() throws InterruptedException {
         pool.close();
         consumer.close();
-        if (producer != null) {
-            producer.close();
-        }
         router.close(Duration.ofSeconds(30));
         controls.close();
         analytics.close(Duration.ofSeconds(30));

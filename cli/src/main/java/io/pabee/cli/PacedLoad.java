@@ -138,32 +138,35 @@ final class PacedLoad {
         };
         long produced = 0;
         long nextSample = start + 1_000_000_000L;
-        while (true) {
-            long now = System.nanoTime();
-            if (now < endProduce) {
-                long due = due(phases, (now - start) / 1e9);
-                if (due > produced) {
-                    p.send(items(name, texts, produced, due));
-                    produced = due;
+        try (LocalPipeline.Input input = p.input()) {
+            while (true) {
+                long now = System.nanoTime();
+                if (now < endProduce) {
+                    long due = due(phases, (now - start) / 1e9);
+                    if (due > produced) {
+                        input.send(items(name, texts, produced, due));
+                        produced = due;
+                    }
+                } else if (answered[0] - duplicates[0] >= produced || now - endProduce > maxDrain.toNanos()) {
+                    break;
                 }
-            } else if (answered[0] - duplicates[0] >= produced || now - endProduce > maxDrain.toNanos()) {
-                break;
-            }
-            p.poll(onResult, onDead);
-            if (System.nanoTime() >= nextSample) {
-                double t = (System.nanoTime() - start) / 1e9;
-                // second k covers (k, k+1] s after the start; after a stall (a router restart) the seconds missed stay missing
-                Second s = second(Math.max(0, (int) Math.floor(t) - 1), phaseAt(phases, t), produced, answered[0] - duplicates[0],
-                        thisSecond, plannedPatience(p.metrics()));
-                thisSecond.clear();
-                seconds.add(s);
-                progress.accept(String.format("%s t=%4ds %-8s produced %6d answered %6d backlog %5d p99 %5s ms patience %s "
-                        + "planned %s", name, s.second() + 1, s.phase(), s.produced(), s.answered(), s.backlog(), s.p99Ms() == null ? "-" : s.p99Ms(),
-                        s.meanPatience() == null ? "-" : String.format("%.2f", s.meanPatience()),
-                        s.plannedPatience() == null ? "-" : String.format("%.2f", s.plannedPatience())));
-                observer.second(s, p);
-                long nextWhole = start + ((System.nanoTime() - start) / 1_000_000_000L + 1) * 1_000_000_000L;
-                nextSample = Math.max(nextSample + 1_000_000_000L, nextWhole);
+                p.poll(onResult, onDead);
+                if (System.nanoTime() >= nextSample) {
+                    double t = (System.nanoTime() - start) / 1e9;
+                    // second k covers (k, k+1] s after the start; after a stall (a router restart) the seconds missed stay missing
+                    Second s = second(Math.max(0, (int) Math.floor(t) - 1), phaseAt(phases, t), produced,
+                            answered[0] - duplicates[0], thisSecond, plannedPatience(p.metrics()));
+                    thisSecond.clear();
+                    seconds.add(s);
+                    progress.accept(String.format("%s t=%4ds %-8s produced %6d answered %6d backlog %5d p99 %5s ms patience %s "
+                            + "planned %s", name, s.second() + 1, s.phase(), s.produced(), s.answered(), s.backlog(),
+                            s.p99Ms() == null ? "-" : s.p99Ms(),
+                            s.meanPatience() == null ? "-" : String.format("%.2f", s.meanPatience()),
+                            s.plannedPatience() == null ? "-" : String.format("%.2f", s.plannedPatience())));
+                    observer.second(s, p);
+                    long nextWhole = start + ((System.nanoTime() - start) / 1_000_000_000L + 1) * 1_000_000_000L;
+                    nextSample = Math.max(nextSample + 1_000_000_000L, nextWhole);
+                }
             }
         }
         double end = (System.nanoTime() - start) / 1e9;

@@ -42,12 +42,13 @@ final class AdaptiveReport {
     static void write(Path dir, List<Map<String, Object>> rows, List<PacedLoad.Run> runs, String settings) throws IOException {
         Files.createDirectories(dir);
         StringBuilder csv = new StringBuilder("run,second,phase,produced,answered,backlog,results,latency_p50_ms,latency_p99_ms,"
-                + "mean_patience_used,degraded,planned_patience\n");
+                + "mean_patience_used,degraded,planned_patience,worker_planned_patience\n");
         for (PacedLoad.Run run : runs) {
             for (PacedLoad.Second s : run.seconds()) {
                 csv.append(String.join(",", run.name(), Integer.toString(s.second() + 1), s.phase(), Long.toString(s.produced()),
                         Long.toString(s.answered()), Long.toString(s.backlog()), Integer.toString(s.results()), show(s.p50Ms()),
-                        show(s.p99Ms()), show(s.meanPatience()), Integer.toString(s.degraded()), show(s.plannedPatience()))).append('\n');
+                        show(s.p99Ms()), show(s.meanPatience()), Integer.toString(s.degraded()), show(s.plannedPatience()),
+                        show(s.workerPlannedPatience()))).append('\n');
             }
         }
         Files.writeString(dir.resolve(SAMPLES), csv);
@@ -78,7 +79,7 @@ final class AdaptiveReport {
         String p99 = a.get("after_s") == null ? "latency_p99_ms" : "latency_p99_after_ms";
         return String.format("Adaptive vs fixed: p99 %s ms vs %s ms after %s (target %s ms); accuracy on the %s records both "
                         + "answered %s vs %s (%s points); %s of the adaptive results degraded; shadow agreement %s; patience back "
-                        + "to %s %s after the arrivals dropped (the router's planned patience: %s).%n",
+                        + "to %s %s after the arrivals dropped (planned patience of the router: %s, of the workers: %s).%n",
                 fmt(a.get(p99), "%d"), fmt(f.get(p99), "%d"),
                 a.get("after_s") == null ? "the whole run (the adaptive run never settled)" : "settling at " + a.get("after_s") + " s",
                 a.get("slo_ms"), a.get("common_records"), fmt(aa, "%.4f"), fmt(fa, "%.4f"),
@@ -86,7 +87,8 @@ final class AdaptiveReport {
                 a.get("shadow_agreement") == null ? "not measured (no shadow results)"
                         : String.format("%.4f over %s shadow runs", (Double) a.get("shadow_agreement"), a.get("shadow_count")),
                 a.get("patience_configured"), a.get("patience_return_s") == null ? "never" : fmt(a.get("patience_return_s"), "%.0f s"),
-                a.get("planned_patience_return_s") == null ? "never" : fmt(a.get("planned_patience_return_s"), "%.0f s"));
+                a.get("planned_patience_return_s") == null ? "never" : fmt(a.get("planned_patience_return_s"), "%.0f s"),
+                a.get("worker_planned_patience_return_s") == null ? "never" : fmt(a.get("worker_planned_patience_return_s"), "%.0f s"));
     }
 
     /** One series per run of {@code value} over its seconds; with {@code planned}, also the runs' planned-patience gauge. */
@@ -97,6 +99,9 @@ final class AdaptiveReport {
             c.series(run.name() + (planned ? " (mean patience_used)" : ""), points(run, value));
             if (planned && run.seconds().stream().anyMatch(s -> s.plannedPatience() != null)) {
                 c.series(run.name() + " (router's planned patience)", points(run, PacedLoad.Second::plannedPatience));
+            }
+            if (planned && run.seconds().stream().anyMatch(s -> s.workerPlannedPatience() != null)) {
+                c.series(run.name() + " (workers' planned patience)", points(run, PacedLoad.Second::workerPlannedPatience));
             }
         }
         return c;

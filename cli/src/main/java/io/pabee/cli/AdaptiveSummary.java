@@ -153,6 +153,8 @@ final class AdaptiveSummary {
         double drop = run.phaseStart("recovery");
         r.put("patience_return_s", returnSeconds(run.seconds(), drop, patience, PacedLoad.Second::meanPatience));
         r.put("planned_patience_return_s", returnSeconds(run.seconds(), drop, patience, PacedLoad.Second::plannedPatience));
+        r.put("worker_planned_patience_return_s", returnSeconds(run.seconds(), drop, patience,
+                PacedLoad.Second::workerPlannedPatience));
         r.put("seconds", run.endSeconds());
         return r;
     }

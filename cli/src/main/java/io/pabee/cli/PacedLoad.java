@@ -37,11 +37,11 @@ final class PacedLoad {
 
     /**
      * One second of a run: totals at its end, and of the results read during it their count, latency percentiles
-     * (null when none), mean patience used (null when none carried one) and how many were lowered; the router's
-     * planned patience (null without the gauge).
+     * (null when none), mean patience used (null when none carried one) and how many were lowered; the planned
+     * patience of the router and of the worker pool (null without the gauge).
      */
     record Second(int second, String phase, long produced, long answered, long backlog, int results, Long p50Ms, Long p99Ms,
-                  Double meanPatience, int degraded, Double plannedPatience) {
+                  Double meanPatience, int degraded, Double plannedPatience, Double workerPlannedPatience) {
     }
 
     /**
@@ -96,7 +96,12 @@ final class PacedLoad {
 
     /** The router's planned patience now, or null when the pipeline publishes no such gauge. */
     static Double plannedPatience(MeterRegistry metrics) {
-        Gauge g = metrics.find(PLANNED_PATIENCE_GAUGE).tag("role", "router").gauge();
+        return plannedPatience(metrics, "router");
+    }
+
+    /** The planned patience of {@code role} (router or worker) now, or null when the pipeline publishes no such gauge. */
+    static Double plannedPatience(MeterRegistry metrics, String role) {
+        Gauge g = metrics.find(PLANNED_PATIENCE_GAUGE).tag("role", role).gauge();
         return g == null || !Double.isFinite(g.value()) ? null : g.value();
     }
 
@@ -155,14 +160,13 @@ final class PacedLoad {
                     double t = (System.nanoTime() - start) / 1e9;
                     // second k covers (k, k+1] s after the start; after a stall (a router restart) the seconds missed stay missing
                     Second s = second(Math.max(0, (int) Math.floor(t) - 1), phaseAt(phases, t), produced,
-                            answered[0] - duplicates[0], thisSecond, plannedPatience(p.metrics()));
+                            answered[0] - duplicates[0], thisSecond, p.metrics());
                     thisSecond.clear();
                     seconds.add(s);
                     progress.accept(String.format("%s t=%4ds %-8s produced %6d answered %6d backlog %5d p99 %5s ms patience %s "
-                            + "planned %s", name, s.second() + 1, s.phase(), s.produced(), s.answered(), s.backlog(),
-                            s.p99Ms() == null ? "-" : s.p99Ms(),
-                            s.meanPatience() == null ? "-" : String.format("%.2f", s.meanPatience()),
-                            s.plannedPatience() == null ? "-" : String.format("%.2f", s.plannedPatience())));
+                            + "planned router %s worker %s", name, s.second() + 1, s.phase(), s.produced(), s.answered(), s.backlog(),
+                            s.p99Ms() == null ? "-" : s.p99Ms(), two(s.meanPatience()), two(s.plannedPatience()),
+                            two(s.workerPlannedPatience())));
                     observer.second(s, p);
                     long nextWhole = start + ((System.nanoTime() - start) / 1_000_000_000L + 1) * 1_000_000_000L;
                     nextSample = Math.max(nextSample + 1_000_000_000L, nextWhole);
@@ -171,7 +175,7 @@ final class PacedLoad {
         }
         double end = (System.nanoTime() - start) / 1e9;
         if (!thisSecond.isEmpty()) {
-            seconds.add(second((int) Math.floor(end), "drain", produced, answered[0] - duplicates[0], thisSecond, plannedPatience(p.metrics())));
+            seconds.add(second((int) Math.floor(end), "drain", produced, answered[0] - duplicates[0], thisSecond, p.metrics()));
         }
         long lost = 0;
         for (int i = 0; i < produced; i++) {
@@ -219,7 +223,11 @@ final class PacedLoad {
         }
     }
 
-    private static Second second(int n, String phase, long produced, long answered, List<Outcome> got, Double planned) {
+    private static String two(Double v) {
+        return v == null ? "-" : String.format("%.2f", v);
+    }
+
+    private static Second second(int n, String phase, long produced, long answered, List<Outcome> got, MeterRegistry metrics) {
         long[] latencies = got.stream().filter(o -> !o.dead()).mapToLong(Outcome::latencyMs).sorted().toArray();
         double patienceSum = 0;
         int withPatience = 0;
@@ -236,6 +244,7 @@ final class PacedLoad {
         return new Second(n, phase, produced, answered, produced - answered, latencies.length,
                 latencies.length == 0 ? null : io.pabee.bench.Stats.percentile(latencies, 0.5),
                 latencies.length == 0 ? null : io.pabee.bench.Stats.percentile(latencies, 0.99),
-                withPatience == 0 ? null : patienceSum / withPatience, degraded, planned);
+                withPatience == 0 ? null : patienceSum / withPatience, degraded, plannedPatience(metrics, "router"),
+                plannedPatience(metrics, "worker"));
     }
 }

@@ -90,7 +90,7 @@ class AdaptiveSummaryTest {
     }
 
     private static PacedLoad.Second second(int i, String phase, Double patience) {
-        return new PacedLoad.Second(i, phase, 0, 0, 0, patience == null ? 0 : 1, null, null, patience, 0, null);
+        return new PacedLoad.Second(i, phase, 0, 0, 0, patience == null ? 0 : 1, null, null, patience, 0, null, null);
     }
 
     private static PacedLoad.Second second(int i, String phase, double patience) {

@@ -148,7 +148,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
         PatienceProfiler.Provenance provenance = new PatienceProfiler.Provenance(
                 ModelDirectory.open(dir.path()).version(train.task), Invocation.of(spec));
         PatienceProfile profile = t != null
-                ? PatienceProfiler.measure(t, Split.DEV, devOut, dev.examples, PatienceProfiler.DEFAULT_REGRESSION_THRESHOLD, provenance)
+                ? PatienceProfiler.measure(t, Split.DEV, devOut, dev.examples, PatienceProfiler.DEFAULT_REGRESSION_THRESHOLD,
+                        provenance)
                 : PatienceProfiler.measure(train.task, dev.split, metricNames.get(0), devOut, dev.examples, provenance);
         profile.write(PatienceProfile.file(dir.path(), train.task));
         if (export != null && TunedAdapters.isAdapterSet(export)) {
@@ -174,8 +175,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
                     String.join(" / ", metricNames.stream().map(n -> String.format("%.4f", m.get(n))).toList()));
         }
         out.printf("installed %s%s%n", installed, export != null ? " and exported to " + export : "");
-        out.printf("patience profile on dev (%s, mean layers): %s%n", profile.metric(), String.join(", ", profile.rows().stream()
-                .map(r -> String.format("%d: %.4f %.2f", r.patience(), r.metric(), r.meanLayers())).toList()));
+        out.printf("patience profile on dev (patience: %s, mean layers): %s%n", profile.metric(), String.join(", ",
+                profile.rows().stream().map(r -> String.format("%d: %.4f %.2f", r.patience(), r.metric(), r.meanLayers())).toList()));
         if (t == null) {
             out.printf("serve it with --set pabee.task=%s --set pabee.model.dir=%s%n", train.task, dir.path());
         }

@@ -70,9 +70,9 @@ public final class ContinuationCodec {
      * with the result {@code early} and was sampled: its hidden state after the exit layer, to be run on
      * at full depth (patience 0) by a worker, which compares the last layer's answer with {@code early}.
      * The early answer, site, patience used (the result's, else the record's policy) and lowering reason
-     * travel in {@code shadow}; {@code routerLayers} is the K the router ran for the record.
+     * travel in {@code shadow}.
      */
-    public LayerState shadow(InFlight r, Classification early, Map<String, String> metadata, int routerLayers) {
+    public LayerState shadow(InFlight r, Classification early, Map<String, String> metadata) {
         if (r.layersDone >= model.numLayers()) {
             throw new IllegalArgumentException("a record that exited at the last layer has no shadow run");
         }
@@ -106,7 +106,7 @@ public final class ContinuationCodec {
                 .setTokenCount(r.length)
                 .setHiddenSize(model.hidden())
                 .setEnqueueTime(early.getEnqueueTime())
-                .setRouterLayers(routerLayers)
+                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers)
                 .setPatienceConfigured(early.getPatienceConfigured())
                 .setShadow(of)
                 .build();

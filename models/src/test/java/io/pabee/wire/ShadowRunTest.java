@@ -44,7 +44,7 @@ class ShadowRunTest {
         InFlight r = exited("a fine film", 2); // label 1 from layer 1 on: patient after layer 3
         assertThat(r.layersDone).isEqualTo(3);
         Classification early = new ResultBuilder(model).build("id-1", r, ExitSite.ROUTER, 1000L, 1100L, 1200L);
-        LayerState s = throughBytes(new ContinuationCodec(model, true, 4).shadow(r, early, Map.of("k", "v"), 4));
+        LayerState s = throughBytes(new ContinuationCodec(model, true, 4).shadow(r, early, Map.of("k", "v")));
 
         assertThat(s.getId()).isEqualTo("id-1");
         assertThat(s.getNextLayer()).isEqualTo(4);
@@ -85,7 +85,7 @@ class ShadowRunTest {
     void shouldRunAShadowToFullDepthWhateverPatienceItCarries() {
         InFlight r = exited("a fine film", 1);
         Classification early = new ResultBuilder(model).build("id-2", r, ExitSite.WORKER, 0L, 0L, 0L);
-        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null, 2);
+        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null);
         s.setPatience(1); // a worker must still run it to the last layer
         InFlight back = ContinuationCodec.reader(model).read(s, s);
         assertThat(((PatiencePolicy) back.policy).patience()).isZero();
@@ -98,7 +98,7 @@ class ShadowRunTest {
         early.setPatienceUsed(1);
         early.setPatienceConfigured(4);
         early.setLoweredReason("load");
-        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null, 2);
+        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null);
         assertThat(s.getShadow().getPatienceUsed()).isEqualTo(1);
         assertThat(s.getShadow().getLoweredReason()).isEqualTo("load");
         assertThat(s.getShadow().getEarlySite()).isEqualTo(ExitSite.WORKER);
@@ -111,7 +111,7 @@ class ShadowRunTest {
         InFlight r = exited("flip never patient", 2);
         assertThat(r.layersDone).isEqualTo(6);
         Classification early = new ResultBuilder(model).build("id-4", r, ExitSite.WORKER, 0L, 0L, 0L);
-        assertThatThrownBy(() -> new ContinuationCodec(model, false, 2).shadow(r, early, null, 2))
+        assertThatThrownBy(() -> new ContinuationCodec(model, false, 2).shadow(r, early, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -129,7 +129,7 @@ class ShadowRunTest {
     void shouldMarkADisagreementWhenTheLastLayerAnswersOtherwise() {
         InFlight r = exited("a fine film", 2);
         Classification early = new ResultBuilder(model).build("id-5", r, ExitSite.ROUTER, 0L, 0L, 0L);
-        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null, 2);
+        LayerState s = new ContinuationCodec(model, false, 2).shadow(r, early, null);
         InFlight full = ContinuationCodec.reader(model).read(s, s);
         full.layersDone = 6;
         full.last = io.pabee.patience.HeadOutput.classification(new float[] {0.7f, 0.3f});

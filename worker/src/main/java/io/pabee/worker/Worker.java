@@ -3,10 +3,13 @@ package io.pabee.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.adaptive.AdaptivePatience;
 import io.pabee.adaptive.PatiencePlan;
+import io.pabee.adaptive.ShadowSampler;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ExitSite;
+import io.pabee.schema.HiddenEncoding;
 import io.pabee.schema.LayerState;
+import io.pabee.schema.ShadowResult;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
 import io.pabee.serde.DeadLetters;
@@ -17,6 +20,7 @@ import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
 import io.pabee.wire.ContinuationCodec;
 import io.pabee.wire.ResultBuilder;
+import io.pabee.wire.ShadowResults;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * and exit state, runs the remaining layers with dynamic re-batching, and writes results, all in one
  * transaction per poll (consume-transform-produce with {@code sendOffsetsToTransaction}). The model is
  * the process's shared one: every worker thread uses it, none closes it.
+ *
+ * <p>Shadow runs: a sampled record that exits here before the last layer also goes back to the
+ * continuation topic as a shadow continuation (same transaction); a shadow continuation runs to the
+ * last layer and becomes a {@code ShadowResult} on the shadow topic, never a result.
  */
 public final class Worker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -65,6 +73,11 @@ public final class Worker implements Runnable, AutoCloseable {
     private final ContinuationCodec continuations;
     private final ResultBuilder results;
     private final AdaptivePatience patience;
+    private final ShadowSampler shadowSampler;
+    /** Shadow continuations keep the hidden-state encoding of the continuation they come from. */
+    private final ContinuationCodec shadowFp16;
+    private final ContinuationCodec shadowFp32;
+    private final ShadowResults shadowResults;
     private volatile boolean closed;
     /** Continuation records of this worker's partitions not fetched yet (the consumer's lag). */
     private volatile long lag;
@@ -76,6 +89,9 @@ public final class Worker implements Runnable, AutoCloseable {
     private final java.util.Set<TopicPartition> revokedWhileGathering = new java.util.HashSet<>();
     /** Reasons of the dead letters in the open transaction: counted once it commits, so a retry does not count twice. */
     private final List<String> uncountedDeadLetters = new ArrayList<>();
+    /** The same for shadow results (agree or not) and shadow continuations sent in the open transaction. */
+    private final List<Boolean> uncountedShadowResults = new ArrayList<>();
+    private int uncountedShadowContinuations;
 
     /**
      * {@code client} holds bootstrap.servers and any other client settings (security, ...); {@code model}
@@ -97,6 +113,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 BatchOrder.parse(cfg.getString(WorkerConfig.BATCH_ORDER_CONFIG)));
         this.continuations = ContinuationCodec.reader(model);
         this.results = new ResultBuilder(model);
+        this.shadowSampler = new ShadowSampler(cfg.getDouble(WorkerConfig.SHADOW_SAMPLE_CONFIG));
+        this.shadowFp16 = new ContinuationCodec(model, true, 0);
+        this.shadowFp32 = new ContinuationCodec(model, false, 0);
+        this.shadowResults = new ShadowResults(model);
     }
 
     /** Continuation partitions this worker owns now. */
@@ -169,6 +189,8 @@ public final class Worker implements Runnable, AutoCloseable {
                         : Attempt.DEAD_LETTER_ALL;
                 p.beginTransaction();
                 uncountedDeadLetters.clear();
+                uncountedShadowResults.clear();
+                uncountedShadowContinuations = 0;
                 try {
                     process(records, p, attempt);
                     if (crash) {
@@ -179,6 +201,11 @@ public final class Worker implements Runnable, AutoCloseable {
                     p.commitTransaction();
                     uncountedDeadLetters.forEach(reason -> metrics.counter("pabee_dead_letters_total", "stage", "worker",
                             "reason", reason).increment());
+                    uncountedShadowResults.forEach(agree -> metrics.counter("pabee_shadow_total", "agree",
+                            Boolean.toString(agree)).increment());
+                    if (uncountedShadowContinuations > 0) {
+                        metrics.counter("pabee_shadow_continuations_total", "site", "worker").increment(uncountedShadowContinuations);
+                    }
                     processed += records.size();
                     retries = 0;
                 } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -322,11 +349,24 @@ public final class Worker implements Runnable, AutoCloseable {
         }
         EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, model.numLayers(), r -> {
             LayerState s = (LayerState) r.key;
+            byte[] key = s.getId().getBytes(StandardCharsets.UTF_8);
+            if (s.getShadow() != null) {
+                // a shadow run never becomes a result: the record was answered when it exited early
+                ShadowResult sr = shadowResults.build(s, r, System.currentTimeMillis());
+                p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.SHADOW_TOPIC_CONFIG), key,
+                        AvroSerde.of(ShadowResult.class).encode(sr)));
+                uncountedShadowResults.add(sr.getAgree());
+                return;
+            }
             Classification out = results.build(s.getId(), r, ExitSite.WORKER, s.getEventTime(), s.getEnqueueTime(),
                     System.currentTimeMillis());
-            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), s.getId().getBytes(StandardCharsets.UTF_8),
+            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), key,
                     AvroSerde.of(Classification.class).encode(out)));
             metrics.counter("pabee_exits_total", "site", "worker", "layer", Integer.toString(r.layersDone)).increment();
+            // an exit at the last layer is already the full-depth answer: only earlier exits get a shadow run
+            if (r.layersDone < model.numLayers() && shadowSampler.sampled(s.getId())) {
+                sendShadow(p, key, r, out, s);
+            }
         }, r -> {
             throw new IllegalStateException("record did not exit at the last layer");
         });
@@ -344,6 +384,21 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             PaddingMeter.record(metrics, "worker", stats);
         }
+    }
+
+    /** The shadow continuation of {@code r}, answered early with {@code early}; one that cannot be built is a missed sample. */
+    private void sendShadow(KafkaProducer<byte[], byte[]> p, byte[] key, InFlight r, Classification early, LayerState from) {
+        byte[] value;
+        try {
+            ContinuationCodec codec = from.getHiddenEncoding() == HiddenEncoding.FP16 ? shadowFp16 : shadowFp32;
+            value = AvroSerde.of(LayerState.class).encode(codec.shadow(r, early, from.getMetadata()));
+        } catch (RuntimeException e) {
+            LOG.debug("worker {}: cannot build the shadow continuation of {}", id, early.getId(), e);
+            metrics.counter("pabee_shadow_skipped_total", "site", "worker").increment();
+            return;
+        }
+        p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG), key, value));
+        uncountedShadowContinuations++;
     }
 
     private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {

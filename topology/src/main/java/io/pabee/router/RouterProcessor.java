@@ -402,10 +402,11 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 return;
             }
             LOG.debug("shadow continuation of {} is {} bytes, over max.request.size", early.getId(), value.length);
+            metrics.counter("pabee_shadow_skipped_total", "site", "router", "reason", "too-large").increment();
         } catch (RuntimeException ex) {
             LOG.debug("cannot build the shadow continuation of {}", early.getId(), ex);
+            metrics.counter("pabee_shadow_skipped_total", "site", "router", "reason", "not-built").increment();
         }
-        metrics.counter("pabee_shadow_skipped_total", "site", "router").increment();
     }
 
     private void emitContinuation(Item item, InFlight r) {

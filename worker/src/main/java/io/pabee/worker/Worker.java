@@ -92,6 +92,8 @@ public final class Worker implements Runnable, AutoCloseable {
     /** The same for shadow results (agree or not) and shadow continuations sent in the open transaction. */
     private final List<Boolean> uncountedShadowResults = new ArrayList<>();
     private int uncountedShadowContinuations;
+    /** Reasons of the shadow runs dropped in the open transaction (a failed shadow run is no dead letter). */
+    private final List<String> uncountedShadowSkips = new ArrayList<>();
 
     /**
      * {@code client} holds bootstrap.servers and any other client settings (security, ...); {@code model}
@@ -191,6 +193,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 uncountedDeadLetters.clear();
                 uncountedShadowResults.clear();
                 uncountedShadowContinuations = 0;
+                uncountedShadowSkips.clear();
                 try {
                     process(records, p, attempt);
                     if (crash) {
@@ -203,6 +206,8 @@ public final class Worker implements Runnable, AutoCloseable {
                             "reason", reason).increment());
                     uncountedShadowResults.forEach(agree -> metrics.counter("pabee_shadow_total", "agree",
                             Boolean.toString(agree)).increment());
+                    uncountedShadowSkips.forEach(reason -> metrics.counter("pabee_shadow_skipped_total", "site", "worker",
+                            "reason", reason).increment());
                     if (uncountedShadowContinuations > 0) {
                         metrics.counter("pabee_shadow_continuations_total", "site", "worker").increment(uncountedShadowContinuations);
                     }
@@ -285,12 +290,14 @@ public final class Worker implements Runnable, AutoCloseable {
         List<InFlight> resumed = new ArrayList<>();
         Map<InFlight, ConsumerRecord<byte[], byte[]>> sources = new java.util.IdentityHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            LayerState s = null;
             try {
                 if (attempt == Attempt.DEAD_LETTER_ALL) {
+                    s = shadowOrNull(r);
                     throw new BadRecordException("retries-exhausted", "batch failed " + (cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG) + 1)
                             + " times");
                 }
-                LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+                s = AvroSerde.of(LayerState.class).decode(r.value());
                 if (s.getShadow() == null) {
                     lowerIfNeeded(s);
                 }
@@ -299,9 +306,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 sources.put(f, r);
             } catch (BadRecordException | IllegalArgumentException e) {
                 String reason = e instanceof BadRecordException b ? b.reason() : "invalid-state";
-                deadLetter(p, r, reason, e.getMessage());
+                deadLetterUnlessShadow(p, r, s, reason, e.getMessage());
             } catch (RuntimeException e) {
-                deadLetter(p, r, "internal-error", e.toString());
+                deadLetterUnlessShadow(p, r, s, "internal-error", e.toString());
             }
         }
         if (attempt == Attempt.ONE_BY_ONE) {
@@ -310,12 +317,37 @@ public final class Worker implements Runnable, AutoCloseable {
                     run(List.of(f), p);
                 } catch (RuntimeException e) {
                     LOG.debug("worker {}: one continuation fails alone", id, e);
-                    deadLetter(p, sources.get(f), "internal-error", e.toString());
+                    deadLetterUnlessShadow(p, sources.get(f), (LayerState) f.key, "internal-error", e.toString());
                 }
             }
         } else {
             run(resumed, p);
         }
+    }
+
+    /** The continuation in {@code r} if it decodes as a shadow continuation, else null. */
+    private static LayerState shadowOrNull(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+            return s.getShadow() != null ? s : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A dead letter for {@code r}, unless it is a shadow continuation ({@code s} decoded with {@code shadow}
+     * set): that record was answered when it exited early, and a dead letter would give its id a second
+     * answer, so a failed shadow run is only a missed sample, counted with its reason.
+     */
+    private void deadLetterUnlessShadow(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, LayerState s,
+                                        String reason, String detail) {
+        if (s != null && s.getShadow() != null) {
+            LOG.debug("worker {}: shadow run of {} dropped ({}): {}", id, s.getId(), reason, detail);
+            uncountedShadowSkips.add(reason);
+            return;
+        }
+        deadLetter(p, r, reason, detail);
     }
 
     /** Applies the process's load plan and the record's latency budget to a continuation's patience. */
@@ -394,7 +426,7 @@ public final class Worker implements Runnable, AutoCloseable {
             value = AvroSerde.of(LayerState.class).encode(codec.shadow(r, early, from.getMetadata()));
         } catch (RuntimeException e) {
             LOG.debug("worker {}: cannot build the shadow continuation of {}", id, early.getId(), e);
-            metrics.counter("pabee_shadow_skipped_total", "site", "worker").increment();
+            metrics.counter("pabee_shadow_skipped_total", "site", "worker", "reason", "not-built").increment();
             return;
         }
         p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG), key, value));

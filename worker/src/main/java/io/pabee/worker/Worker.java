@@ -426,7 +426,7 @@ public final class Worker implements Runnable, AutoCloseable {
             value = AvroSerde.of(LayerState.class).encode(codec.shadow(r, early, from.getMetadata()));
         } catch (RuntimeException e) {
             LOG.debug("worker {}: cannot build the shadow continuation of {}", id, early.getId(), e);
-            metrics.counter("pabee_shadow_skipped_total", "site", "worker", "reason", "not-built").increment();
+            uncountedShadowSkips.add("not-built");
             return;
         }
         p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG), key, value));

@@ -385,14 +385,18 @@ public final class Worker implements Runnable, AutoCloseable {
             if (s.getShadow() != null) {
                 // a shadow run never becomes a result: the record was answered when it exited early
                 ShadowResult sr = shadowResults.build(s, r, System.currentTimeMillis());
-                p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.SHADOW_TOPIC_CONFIG), key,
+                // stamped with the event time, like every result: analytics windows are event-time windows
+                p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.SHADOW_TOPIC_CONFIG), null, stamp(s), key,
                         AvroSerde.of(ShadowResult.class).encode(sr)));
                 uncountedShadowResults.add(sr.getAgree());
                 return;
             }
             Classification out = results.build(s.getId(), r, ExitSite.WORKER, s.getEventTime(), s.getEnqueueTime(),
                     System.currentTimeMillis());
-            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), key,
+            // the event time, as the router stamps its results (with the input record's time): analytics windows
+            // are event-time windows, and a wall-clock stamp would run ahead under a backlog and drop the router's
+            // results of the same events as late
+            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), null, stamp(s), key,
                     AvroSerde.of(Classification.class).encode(out)));
             metrics.counter("pabee_exits_total", "site", "worker", "layer", Integer.toString(r.layersDone)).increment();
             // an exit at the last layer is already the full-depth answer: only earlier exits get a shadow run
@@ -416,6 +420,16 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             PaddingMeter.record(metrics, "worker", stats);
         }
+    }
+
+    /**
+     * The record timestamp of an output for continuation {@code s}: its event time, or now when the event time
+     * is negative or in the future (the producer refuses the one, the broker may refuse the other).
+     */
+    private static long stamp(LayerState s) {
+        long now = System.currentTimeMillis();
+        long t = s.getEventTime();
+        return t >= 0 && t <= now ? t : now;
     }
 
     /** The shadow continuation of {@code r}, answered early with {@code early}; one that cannot be built is a missed sample. */

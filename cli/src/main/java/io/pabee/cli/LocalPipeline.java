@@ -113,7 +113,9 @@ final class LocalPipeline implements AutoCloseable {
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
         controls.watch(router, cfg.inputTopic());
-        shadows = new ShadowListener(admin, cfg.shadowTopic(), new AgreementWindow(), metrics).start();
+        AgreementWindow agreement = new AgreementWindow();
+        controls.agreement(agreement);
+        shadows = new ShadowListener(admin, cfg.shadowTopic(), agreement, metrics).start();
         router.start();
         analytics.start();
         pool.start();

@@ -64,6 +64,7 @@ final class RouterRole implements AutoCloseable {
         }
         shadows = cfg.getDouble(CommonConfigs.SHADOW_SAMPLE_CONFIG) > 0
                 ? new ShadowListener(client, cfg.shadowTopic(), agreement, metrics) : null;
+        controls.agreement(agreement);
     }
 
     /** The recent shadow agreement the workers report (empty while shadow sampling is off). */

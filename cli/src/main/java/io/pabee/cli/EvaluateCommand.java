@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.evaluate.CsvWriter;
 import io.pabee.evaluate.Evaluation;
 import io.pabee.evaluate.SvgChart;
-import io.pabee.features.LayerFeatures;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueTask;
 import io.pabee.glue.Split;
-import io.pabee.heads.HeadSet;
 import io.pabee.patience.ExitPolicies;
 import io.pabee.patience.ExitPolicy;
 import io.pabee.patience.HeadOutput;
 import io.pabee.stage.ModelDirectory;
-import io.pabee.stage.StagedEncoder;
-import io.pabee.tokenize.TextTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,21 +83,10 @@ final class EvaluateCommand implements Callable<Integer> {
         Split s = Split.parse(split);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelDirectory dir = model.open(t.dirName(), msg -> { });
-        HeadSet heads = HeadSet.read(dir.heads(t.dirName()));
-        int maxLength = model.maxLength(dir);
-        Path glueDir = glue.dir();
-
-        LayerFeatures features;
-        TaskData data;
-        try (TextTokenizer tok = new TextTokenizer(dir.tokenizer(), maxLength);
-             StagedEncoder enc = new StagedEncoder(dir, model.encoder())) {
-            data = TaskData.load(glueDir, t, s, tok);
-            try (ProgressBar bar = Progress.bar(err, "encode " + t.dirName() + " " + s.id(), data.size())) {
-                features = data.features(dir, enc, maxLength, Paths.root().resolve("models/cache"), bar::stepTo);
-            }
-        }
-        HeadOutput[][] outputs = Evaluation.headOutputs(features, (l, d, off) -> heads.heads().get(l - 1).apply(d, off));
+        HeadTraces.Traced traced = HeadTraces.of(model, glue, t, s, err);
+        ModelDirectory dir = traced.dir();
+        TaskData data = traced.data();
+        HeadOutput[][] outputs = traced.outputs();
 
         List<ExitPolicy> policies = policies(t, dir.numLayers());
         List<Evaluation.PolicyRow> rows = new ArrayList<>();

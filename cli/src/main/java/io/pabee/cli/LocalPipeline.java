@@ -1,6 +1,8 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.adaptive.AgreementWindow;
+import io.pabee.config.CommonConfigs;
 import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.config.CommonConfigs;
@@ -13,6 +15,7 @@ import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ShadowResult;
 import io.pabee.serde.AvroSerde;
+import io.pabee.shadow.ShadowListener;
 import io.pabee.stage.BatchOrder;
 import io.pabee.stage.OnnxLayerModel;
 import io.pabee.worker.WorkerConfig;
@@ -103,6 +106,8 @@ final class LocalPipeline implements AutoCloseable {
     private final RouterControls controls;
     private final OnnxLayerModel workerModel;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    /** Reads the workers' shadow results into the agreement window the router's controller consults. */
+    private final ShadowListener shadows;
 
     /**
      * Starts everything. Topic names are the defaults with {@code topicPrefix} in front ({@code ""}:
@@ -146,6 +151,9 @@ final class LocalPipeline implements AutoCloseable {
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
         consumer.subscribe(List.of(cfg.resultsTopic(), cfg.deadLetterTopic()));
         controls.watch(router, cfg.inputTopic());
+        AgreementWindow agreement = new AgreementWindow();
+        controls.agreement(agreement);
+        shadows = new ShadowListener(admin, cfg.shadowTopic(), agreement, metrics).start();
         router.start();
         analytics.start();
         pool.start();
@@ -199,6 +207,8 @@ final class LocalPipeline implements AutoCloseable {
         wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, router.continuationsTopic());
         wp.put(WorkerConfig.RESULTS_TOPIC_CONFIG, router.resultsTopic());
         wp.put(WorkerConfig.DEAD_LETTER_TOPIC_CONFIG, router.deadLetterTopic());
+        wp.put(WorkerConfig.SHADOW_TOPIC_CONFIG, router.shadowTopic());
+        wp.put(WorkerConfig.SHADOW_SAMPLE_CONFIG, router.getDouble(CommonConfigs.SHADOW_SAMPLE_CONFIG));
         wp.put(WorkerConfig.GROUP_CONFIG, group);
         wp.put(WorkerConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
         wp.put(WorkerConfig.TASK_CONFIG, s.task());
@@ -221,6 +231,11 @@ final class LocalPipeline implements AutoCloseable {
     /** The router's run-time controls (adaptive patience, K). */
     RouterControls controls() {
         return controls;
+    }
+
+    /** The recent shadow agreement (shadow runs happen only with pabee.shadow.sample above 0). */
+    AgreementWindow agreement() {
+        return shadows.window();
     }
 
     /** The metrics of router, analytics and workers since the start. */
@@ -329,6 +344,7 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        shadows.close();
         pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));

@@ -1,12 +1,15 @@
 package io.pabee.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.adaptive.AgreementWindow;
+import io.pabee.config.CommonConfigs;
 import io.pabee.router.OutputBudget;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterControls;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
+import io.pabee.shadow.ShadowListener;
 import io.pabee.stage.OnnxLayerModel;
 import java.time.Duration;
 import java.util.Properties;
@@ -25,6 +28,10 @@ final class RouterRole implements AutoCloseable {
     private final KafkaStreams streams;
     private final RouterControls controls;
     private final String inputTopic;
+    /** Recent shadow agreement; filled by the listener while shadow sampling is on. */
+    private final AgreementWindow agreement = new AgreementWindow();
+    /** Null while pabee.shadow.sample is 0: no shadow results to read. */
+    private final ShadowListener shadows;
 
     /**
      * Builds the router from the role's settings ({@code pabee.*} plus Kafka client settings);
@@ -55,6 +62,14 @@ final class RouterRole implements AutoCloseable {
             model.close();
             throw e;
         }
+        shadows = cfg.getDouble(CommonConfigs.SHADOW_SAMPLE_CONFIG) > 0
+                ? new ShadowListener(client, cfg.shadowTopic(), agreement, metrics) : null;
+        controls.agreement(agreement);
+    }
+
+    /** The recent shadow agreement the workers report (empty while shadow sampling is off). */
+    AgreementWindow agreement() {
+        return agreement;
     }
 
     KafkaStreams streams() {
@@ -68,6 +83,9 @@ final class RouterRole implements AutoCloseable {
 
     RouterRole start() {
         controls.watch(streams, inputTopic);
+        if (shadows != null) {
+            shadows.start();
+        }
         streams.start();
         return this;
     }
@@ -81,6 +99,9 @@ final class RouterRole implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (shadows != null) {
+            shadows.close();
+        }
         boolean stopped = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
         controls.close();

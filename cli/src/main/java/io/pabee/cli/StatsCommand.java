@@ -58,12 +58,15 @@ final class StatsCommand implements Callable<Integer> {
         List<ExitStats> rows = new ArrayList<>(latest.values());
         rows.sort(java.util.Comparator.comparingLong(ExitStats::getWindowStart));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-24s %7s %9s %8s %9s %8s %8s %7s  %s%n", "window start", "count", "mean exit", "speed-up", "rec/s",
-                "p50 ms", "p99 ms", "router", "exit histogram");
+        out.printf("%-24s %7s %9s %8s %9s %8s %8s %7s %8s %14s  %s%n", "window start", "count", "mean exit", "speed-up", "rec/s",
+                "p50 ms", "p99 ms", "router", "degraded", "shadow agree", "exit histogram");
         for (ExitStats s : rows.subList(Math.max(0, rows.size() - windows), rows.size())) {
-            out.printf("%-24s %7d %9.2f %7.2fx %9.1f %8.0f %8.0f %6.0f%%  %s%n", Instant.ofEpochMilli(s.getWindowStart()),
+            // shadow agreement with its sample size, "-" without shadow runs in the window
+            String agree = s.getShadowAgreement() == null ? "-"
+                    : String.format("%.1f%% of %d", 100 * s.getShadowAgreement(), s.getShadowCount());
+            out.printf("%-24s %7d %9.2f %7.2fx %9.1f %8.0f %8.0f %6.0f%% %7.1f%% %14s  %s%n", Instant.ofEpochMilli(s.getWindowStart()),
                     s.getCount(), s.getMeanExitLayer(), s.getSpeedup(), s.getRecordsPerS(), s.getLatencyP50Ms(),
-                    s.getLatencyP99Ms(), 100 * s.getRouterShare(), s.getExitHistogram());
+                    s.getLatencyP99Ms(), 100 * s.getRouterShare(), 100 * s.getDegradedShare(), agree, s.getExitHistogram());
         }
         out.flush();
         return 0;

@@ -1,6 +1,9 @@
 package io.pabee.cli;
 
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.evaluate.Evaluation;
+import io.pabee.evaluate.PatienceProfiler;
+import io.pabee.export.TunedAdapters;
 import io.pabee.features.LayerFeatures;
 import io.pabee.features.TaskData;
 import io.pabee.glue.GlueExample;
@@ -67,7 +70,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the held-out slice.")
     long seed;
 
-    @Option(names = "--export", description = "Also copy the heads file here (e.g. tools/src/main/resources/heads/<base> to ship it); "
+    @Option(names = "--export", description = "Also copy the heads file and its dev patience profile (<task>.patience.json) here "
+            + "(e.g. tools/src/main/resources/heads/<base> to ship them); "
             + "into a fine-tuned adapter set (a folder with tuned.json) the heads replace its heads.json.")
     Path export;
 
@@ -140,13 +144,23 @@ final class TrainHeadsCommand implements Callable<Integer> {
                 : Evaluation.perLayer(metricNames, devOut, dev.examples);
         HeadSet withDev = heads.withDevMetrics(perLayer);
         Path installed = HeadsInstaller.install(dir.path(), withDev);
-        if (export != null && io.pabee.export.TunedAdapters.isAdapterSet(export)) {
+        // the adaptive controller's table for the new heads, measured on the dev outputs already at hand
+        PatienceProfiler.Provenance provenance = new PatienceProfiler.Provenance(
+                ModelDirectory.open(dir.path()).version(train.task), Invocation.of(spec));
+        PatienceProfile profile = t != null
+                ? PatienceProfiler.measure(t, Split.DEV, devOut, dev.examples, PatienceProfiler.DEFAULT_REGRESSION_THRESHOLD,
+                        provenance)
+                : PatienceProfiler.measure(train.task, dev.split, metricNames.get(0), devOut, dev.examples, provenance);
+        profile.write(PatienceProfile.file(dir.path(), train.task));
+        if (export != null && TunedAdapters.isAdapterSet(export)) {
             // heads refit on a tuned encoder replace the jointly trained ones of its shipped adapter set
-            io.pabee.export.TunedAdapters.replaceHeads(export, withDev, "refit by train-heads on the tuned encoder (held-out "
+            TunedAdapters.replaceHeads(export, withDev, "refit by train-heads on the tuned encoder (held-out "
                     + heldOut + " of train, seed " + seed + ")");
+            profile.write(TunedAdapters.profile(export, train.task));
         } else if (export != null) {
             Files.createDirectories(export);
             withDev.write(export.resolve(train.task + ".json"));
+            profile.write(export.resolve(train.task + PatienceProfile.SUFFIX));
         }
 
         out.printf("%s: fitted %d heads on %d train records in %.1f s (held-out slice %.0f%% of train, seed %d)%n",
@@ -161,6 +175,8 @@ final class TrainHeadsCommand implements Callable<Integer> {
                     String.join(" / ", metricNames.stream().map(n -> String.format("%.4f", m.get(n))).toList()));
         }
         out.printf("installed %s%s%n", installed, export != null ? " and exported to " + export : "");
+        out.printf("patience profile on dev (patience: %s, mean layers): %s%n", profile.metric(), String.join(", ",
+                profile.rows().stream().map(r -> String.format("%d: %.4f %.2f", r.patience(), r.metric(), r.meanLayers())).toList()));
         if (t == null) {
             out.printf("serve it with --set pabee.task=%s --set pabee.model.dir=%s%n", train.task, dir.path());
         }

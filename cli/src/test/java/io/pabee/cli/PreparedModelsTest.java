@@ -3,6 +3,7 @@ package io.pabee.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.prepare.BaseModel;
 import io.pabee.stage.ModelDirectory;
 import io.pabee.stage.ModelFileException;
@@ -54,6 +55,10 @@ class PreparedModelsTest {
         assertThat(dir.path()).isEqualTo(tuned);
         assertThat(dir.manifest().tunedFor).isEqualTo("SST-2");
         assertThat(io.pabee.heads.HeadSet.read(dir.heads("SST-2")).numLayers()).isEqualTo(12);
+        // with the shipped patience profile, measured on this very model (stages and heads)
+        PatienceProfile profile = PatienceProfile.read(tuned, "SST-2").orElseThrow();
+        assertThat(profile.modelVersion()).isEqualTo(dir.version("SST-2"));
+        assertThat(profile.split()).isEqualTo("dev");
         // a second use opens what the first wrote
         assertThat(PreparedModels.ensure(tuned, msg -> { throw new AssertionError("prepared again: " + msg); }).path())
                 .isEqualTo(tuned);

@@ -3,6 +3,7 @@ package io.pabee.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.heads.HeadSet;
 import io.pabee.prepare.BaseModel;
 import io.pabee.prepare.ModelPreparer;
@@ -170,6 +171,15 @@ class TrainHeadsCommandTest {
         assertThat(heads.devMetrics().get(11).get("accuracy")).isGreaterThan(0.6);
         assertThat(dir.manifest().heads.get("topics").labels).containsExactly("food", "sport", "weather");
         assertThat(dir.manifest().heads).containsKey("SST-2");
+        // and the adaptive controller's table for the new heads, measured on the same dev file
+        PatienceProfile profile = PatienceProfile.read(model, "topics").orElseThrow();
+        assertThat(profile.split()).isEqualTo("dev");
+        assertThat(profile.metric()).isEqualTo("accuracy");
+        assertThat(profile.records()).isEqualTo(15);
+        assertThat(profile.modelVersion()).isEqualTo(dir.version("topics"));
+        assertThat(profile.source()).startsWith("ops/pabee models train-heads --model-dir");
+        assertThat(profile.rows()).extracting(PatienceProfile.Row::patience).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(profile.metric(0)).hasValue(heads.devMetrics().get(11).get("accuracy"));
 
         // the router, configured by task name and model directory, answers with the user's label strings
         Map<String, Object> p = new HashMap<>();
@@ -242,9 +252,11 @@ class TrainHeadsCommandTest {
         }
         assertThat(Files.readString(model.resolve("manifest.json"))).isEqualTo(manifest);
         try (var heads = Files.list(model.resolve("heads"))) {
-            assertThat(heads.map(f -> f.getFileName().toString()))
+            // the shipped heads, and the patience profiles shipped with them
+            assertThat(heads.map(f -> f.getFileName().toString()).filter(f -> !f.endsWith(PatienceProfile.SUFFIX)))
                     .containsExactlyInAnyOrder("CoLA.json", "MRPC.json", "RTE.json", "SST-2.json", "STS-B.json");
         }
+        assertThat(PatienceProfile.read(model, "t")).isEmpty();
         assertThat(Manifest.read(model).heads).doesNotContainKey("t");
     }
 }

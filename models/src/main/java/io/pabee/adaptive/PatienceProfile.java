@@ -2,6 +2,7 @@ package io.pabee.adaptive;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -21,10 +22,13 @@ import java.util.OptionalDouble;
  * capacity of a patience from its mean layers and its accuracy cost from the metric.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"task", "split", "metric", "records", "num_layers", "model_version", "source", "rows"})
 public record PatienceProfile(String task, String split, String metric, int records,
                               @JsonProperty("num_layers") int numLayers,
                               @JsonProperty("model_version") String modelVersion,
                               String source, List<Row> rows) {
+    /** Ending of a profile's file name after the task: {@code SST-2.patience.json}. */
+    public static final String SUFFIX = ".patience.json";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -44,7 +48,7 @@ public record PatienceProfile(String task, String split, String metric, int reco
 
     /** The profile file of {@code task} in a model directory. */
     public static Path file(Path modelDir, String task) {
-        return modelDir.resolve("heads").resolve(task + ".patience.json");
+        return modelDir.resolve("heads").resolve(task + SUFFIX);
     }
 
     /** The task's profile in {@code modelDir}, or empty when none was made for it. */

@@ -2,8 +2,11 @@ package io.pabee.wire;
 
 import io.pabee.patience.ExitState;
 import io.pabee.patience.PatiencePolicy;
+import io.pabee.patience.Prediction;
+import io.pabee.schema.Classification;
 import io.pabee.schema.HiddenEncoding;
 import io.pabee.schema.LayerState;
+import io.pabee.schema.ShadowOf;
 import io.pabee.serde.BadRecordException;
 import io.pabee.stage.HiddenCodec;
 import io.pabee.stage.InFlight;
@@ -63,9 +66,57 @@ public final class ContinuationCodec {
     }
 
     /**
+     * The shadow continuation of {@code r}, which exited early (after {@code r.layersDone} &lt; L layers)
+     * with the result {@code early} and was sampled: its hidden state after the exit layer, to be run on
+     * at full depth (patience 0) by a worker, which compares the last layer's answer with {@code early}.
+     * The early answer, site, patience used (the result's, else the record's policy) and lowering reason
+     * travel in {@code shadow}.
+     */
+    public LayerState shadow(InFlight r, Classification early, Map<String, String> metadata) {
+        if (r.layersDone >= model.numLayers()) {
+            throw new IllegalArgumentException("a record that exited at the last layer has no shadow run");
+        }
+        PatiencePolicy p = WirePolicy.onWire(r.policy);
+        Prediction answer = r.policy.predict(r.state, r.last);
+        ShadowOf of = ShadowOf.newBuilder()
+                .setEarlyLabel(answer.label())
+                .setEarlyScore(Float.isNaN(answer.score()) ? null : answer.score())
+                .setEarlyExitLayer(r.layersDone)
+                .setEarlySite(early.getExitedAt())
+                .setPatienceUsed(early.getPatienceUsed() != null ? early.getPatienceUsed() : p.patience())
+                .setLoweredReason(early.getLoweredReason())
+                .build();
+        return LayerState.newBuilder()
+                .setId(early.getId())
+                .setEventTime(early.getEventTime())
+                .setMetadata(metadata)
+                .setTruncated(r.truncated)
+                .setModelId(model.modelId())
+                .setModelVersion(model.modelVersion())
+                .setTask(model.task())
+                .setPolicy(p.name())
+                .setPatience(0) // full depth: the shadow run answers as the last layer does
+                .setThreshold(p.threshold()) // the regression agreement rule compares within the record's threshold
+                .setNextLayer(r.layersDone + 1)
+                .setCounter(r.state.counter)
+                .setPreviousLabel(r.state.previousLabel)
+                .setPreviousScore(r.state.previousScore)
+                .setHidden(ByteBuffer.wrap(HiddenCodec.encode(r.hidden, fp16)))
+                .setHiddenEncoding(fp16 ? HiddenEncoding.FP16 : HiddenEncoding.FP32)
+                .setTokenCount(r.length)
+                .setHiddenSize(model.hidden())
+                .setEnqueueTime(early.getEnqueueTime())
+                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers)
+                .setPatienceConfigured(early.getPatienceConfigured())
+                .setShadow(of)
+                .build();
+    }
+
+    /**
      * The in-flight record a continuation resumes as, keyed by {@code key}. A continuation of another
      * model version, an impossible layer or hidden size, a policy that does not travel or a hidden
      * state of the wrong length is a {@link BadRecordException} with the reason to dead-letter it under.
+     * A shadow continuation ({@code shadow} set) resumes with patience 0, so it runs to the last layer.
      */
     public InFlight read(LayerState s, Object key) {
         if (!s.getModelVersion().equals(model.modelVersion())) {
@@ -86,7 +137,9 @@ public final class ContinuationCodec {
         try {
             hidden = HiddenCodec.decode(hb, s.getHiddenEncoding() == HiddenEncoding.FP16,
                     s.getTokenCount() * s.getHiddenSize());
-            policy = WirePolicy.patience(s.getPatience(), s.getThreshold(), model.regression());
+            // a shadow run always goes to full depth, whatever patience it carries
+            int patience = s.getShadow() != null ? 0 : s.getPatience();
+            policy = WirePolicy.patience(patience, s.getThreshold(), model.regression());
         } catch (IllegalArgumentException e) {
             throw new BadRecordException("invalid-state", e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.pabee.headtrain;
 
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.heads.HeadSet;
 import io.pabee.heads.LinearHead;
 import io.pabee.stage.Manifest;
@@ -12,7 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Puts a task's heads into a model directory and records them, with their sha256, in the manifest. */
+/**
+ * Puts a task's heads into a model directory and records them, with their sha256, in the manifest. New heads drop
+ * the task's patience profile, which described the old ones; the shipped heads bring their shipped profile.
+ */
 public final class HeadsInstaller {
     /** Classpath folder of the heads shipped with the product: {@code heads/<base>/<task>.json}. */
     public static final String SHIPPED = "heads";
@@ -29,6 +33,7 @@ public final class HeadsInstaller {
         String name = "heads/" + heads.task() + ".json";
         Path file = modelDir.resolve(name);
         heads.write(file);
+        Files.deleteIfExists(PatienceProfile.file(modelDir, heads.task()));
         Manifest.HeadsEntry e = new Manifest.HeadsEntry();
         e.file = name;
         e.problemType = heads.problemType();
@@ -40,7 +45,10 @@ public final class HeadsInstaller {
         return file;
     }
 
-    /** Installs every shipped head set for {@code base} found on the classpath; returns the tasks installed. */
+    /**
+     * Installs every shipped head set for {@code base} found on the classpath, with its patience profile
+     * ({@code heads/<base>/<task>.patience.json}) where one ships; returns the tasks installed.
+     */
     public static List<String> installShipped(Path modelDir, String base, List<String> tasks) throws IOException {
         List<String> done = new ArrayList<>();
         for (String task : tasks) {
@@ -56,9 +64,20 @@ public final class HeadsInstaller {
                 } finally {
                     Files.deleteIfExists(tmp);
                 }
+                installShippedProfile(modelDir, base, task);
                 done.add(task);
             }
         }
         return done;
+    }
+
+    private static void installShippedProfile(Path modelDir, String base, String task) throws IOException {
+        try (InputStream in = HeadsInstaller.class.getClassLoader()
+                .getResourceAsStream(SHIPPED + "/" + base + "/" + task + PatienceProfile.SUFFIX)) {
+            if (in != null) {
+                Path f = PatienceProfile.file(modelDir, task);
+                Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 }

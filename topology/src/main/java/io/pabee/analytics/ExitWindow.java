@@ -3,6 +3,7 @@ package io.pabee.analytics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pabee.schema.Classification;
 import io.pabee.schema.ExitStats;
+import io.pabee.schema.ShadowResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -15,8 +16,10 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Running aggregate of one analytics window: exit-layer histogram, router share and a bounded,
- * deterministic latency sample for percentiles. Stored as JSON in the window store.
+ * Running aggregate of one analytics window: exit-layer histogram, router share, a bounded,
+ * deterministic latency sample for percentiles, what the results got (lowered patience and why,
+ * patience used, router K) and the shadow runs finished in the window. Stored as JSON in the window
+ * store; fields added later read as 0 from an older aggregate.
  */
 public final class ExitWindow {
     /** Latency values kept per window; beyond this, a deterministic reservoir sample. */
@@ -28,6 +31,18 @@ public final class ExitWindow {
     public int numLayers;
     public long[] histogram = new long[0];
     public List<Long> latencies = new ArrayList<>();
+    /** Results whose patience was lowered by the adaptive controller (load) or by their latency budget. */
+    public long loweredLoad;
+    public long loweredBudget;
+    /** Sum and count of patience_used over the results that report one (v1 results do not). */
+    public long patienceSum;
+    public long patienceCount;
+    /** Sum and count of router_layers over the results that report one. */
+    public long routerLayersSum;
+    public long routerLayersCount;
+    /** Shadow runs finished in the window, and how many agreed with the full-depth answer. */
+    public long shadowCount;
+    public long shadowAgree;
 
     public ExitWindow add(Classification c) {
         numLayers = Math.max(numLayers, c.getNumLayers());
@@ -42,6 +57,19 @@ public final class ExitWindow {
         if (c.getExitedAt() == io.pabee.schema.ExitSite.ROUTER) {
             router++;
         }
+        if ("load".equals(c.getLoweredReason())) {
+            loweredLoad++;
+        } else if ("budget".equals(c.getLoweredReason())) {
+            loweredBudget++;
+        }
+        if (c.getPatienceUsed() != null) {
+            patienceSum += c.getPatienceUsed();
+            patienceCount++;
+        }
+        if (c.getRouterLayers() != null) {
+            routerLayersSum += c.getRouterLayers();
+            routerLayersCount++;
+        }
         long latency = c.getLatencyMs();
         if (latencies.size() < MAX_SAMPLES) {
             latencies.add(latency);
@@ -51,6 +79,15 @@ public final class ExitWindow {
             if (j < MAX_SAMPLES) {
                 latencies.set((int) j, latency);
             }
+        }
+        return this;
+    }
+
+    /** One finished shadow run: it counts toward the window's shadow agreement, not its results. */
+    public ExitWindow addShadow(ShadowResult s) {
+        shadowCount++;
+        if (s.getAgree()) {
+            shadowAgree++;
         }
         return this;
     }
@@ -66,6 +103,14 @@ public final class ExitWindow {
         for (ExitWindow w : parts) {
             m.count += w.count;
             m.router += w.router;
+            m.loweredLoad += w.loweredLoad;
+            m.loweredBudget += w.loweredBudget;
+            m.patienceSum += w.patienceSum;
+            m.patienceCount += w.patienceCount;
+            m.routerLayersSum += w.routerLayersSum;
+            m.routerLayersCount += w.routerLayersCount;
+            m.shadowCount += w.shadowCount;
+            m.shadowAgree += w.shadowAgree;
             m.numLayers = Math.max(m.numLayers, w.numLayers);
             if (m.histogram.length < w.histogram.length) {
                 m.histogram = Arrays.copyOf(m.histogram, w.histogram.length);
@@ -106,6 +151,13 @@ public final class ExitWindow {
                 .setLatencyP95Ms(percentile(lat, 0.95))
                 .setLatencyP99Ms(percentile(lat, 0.99))
                 .setRouterShare(count == 0 ? 0 : (double) router / count)
+                .setLoweredLoad(loweredLoad)
+                .setLoweredBudget(loweredBudget)
+                .setDegradedShare(count == 0 ? 0 : (double) (loweredLoad + loweredBudget) / count)
+                .setMeanPatienceUsed(patienceCount == 0 ? null : (double) patienceSum / patienceCount)
+                .setMeanRouterLayers(routerLayersCount == 0 ? null : (double) routerLayersSum / routerLayersCount)
+                .setShadowCount(shadowCount)
+                .setShadowAgreement(shadowCount == 0 ? null : (double) shadowAgree / shadowCount)
                 .build();
     }
 

@@ -180,6 +180,13 @@ public final class StatsHttpServer implements AutoCloseable {
                 m.put("latency_p95_ms", s.getLatencyP95Ms());
                 m.put("latency_p99_ms", s.getLatencyP99Ms());
                 m.put("router_share", s.getRouterShare());
+                m.put("lowered_load", s.getLoweredLoad());
+                m.put("lowered_budget", s.getLoweredBudget());
+                m.put("degraded_share", s.getDegradedShare());
+                m.put("mean_patience_used", s.getMeanPatienceUsed());
+                m.put("mean_router_layers", s.getMeanRouterLayers());
+                m.put("shadow_count", s.getShadowCount());
+                m.put("shadow_agreement", s.getShadowAgreement());
                 out.add(m);
             }
         }

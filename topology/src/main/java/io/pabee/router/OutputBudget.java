@@ -34,6 +34,12 @@ public final class OutputBudget {
     private static final Logger LOG = LoggerFactory.getLogger(OutputBudget.class);
     /** Record batch and record headers, lengths, timestamps: generous, since the check must not pass wrongly. */
     static final int RECORD_OVERHEAD = 512;
+    /**
+     * What a shadow continuation adds to a plain one at most: the early answer (label, score, exit layer,
+     * site, patience used, lowering reason) and the configured patience. Continuations are budgeted with it,
+     * since any exited record may be sampled.
+     */
+    static final int SHADOW_BYTES = 64;
     /** Name under which {@link #maxima} reports the producer's max.request.size. */
     public static final String PRODUCER = "producer max.request.size";
     /** Name under which {@link #maxima} reports the broker's message.max.bytes (for the changelog Streams creates). */
@@ -54,7 +60,7 @@ public final class OutputBudget {
         long hidden = (long) cfg.getInt(RouterConfig.MAX_LENGTH_CONFIG) * model.hidden()
                 * (cfg.getString(RouterConfig.HIDDEN_ENCODING_CONFIG).equals("fp16") ? 2 : 4);
         out.put(cfg.continuationsTopic(), 2 * id + l.metadataBytes() + 10L * l.metadataEntries() + hidden + strings + 128
-                + RECORD_OVERHEAD);
+                + SHADOW_BYTES + RECORD_OVERHEAD);
         out.put(CHANGELOG, 8 + 34 + utf8(cfg.inputTopic()) + event + RECORD_OVERHEAD);
         out.put(cfg.deadLetterTopic(), 2L * l.deadLetterPrefix() + 2 * id + utf8(cfg.inputTopic())
                 + DeadLetters.FIXED_OVERHEAD_BYTES + RECORD_OVERHEAD);

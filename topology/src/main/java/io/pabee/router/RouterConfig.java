@@ -20,6 +20,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String CONTINUATIONS_TOPIC_CONFIG = CommonConfigs.CONTINUATIONS_TOPIC_CONFIG;
     public static final String DEAD_LETTER_TOPIC_CONFIG = CommonConfigs.DEAD_LETTER_TOPIC_CONFIG;
     public static final String EXIT_STATS_TOPIC_CONFIG = "pabee.topic.exit.stats";
+    public static final String SHADOW_TOPIC_CONFIG = CommonConfigs.SHADOW_TOPIC_CONFIG;
     public static final String SCHEMAS_TOPIC_CONFIG = "pabee.topic.schemas";
     public static final String PARTITIONS_CONFIG = "pabee.topic.partitions";
     public static final String REPLICATION_CONFIG = "pabee.topic.replication.factor";
@@ -118,15 +119,19 @@ public final class RouterConfig extends AbstractConfig {
         return getString(EXIT_STATS_TOPIC_CONFIG);
     }
 
+    public String shadowTopic() {
+        return getString(SHADOW_TOPIC_CONFIG);
+    }
+
     public String schemasTopic() {
         return getString(SCHEMAS_TOPIC_CONFIG);
     }
 
-    /** The six topic settings with every name prefixed, e.g. for tests and benchmarks sharing one broker. */
+    /** The seven topic settings with every name prefixed, e.g. for tests and benchmarks sharing one broker. */
     public static Map<String, Object> prefixedTopics(String prefix) {
         Map<String, Object> m = new java.util.HashMap<>();
         for (String key : new String[] {INPUT_TOPIC_CONFIG, RESULTS_TOPIC_CONFIG, CONTINUATIONS_TOPIC_CONFIG,
-                DEAD_LETTER_TOPIC_CONFIG, EXIT_STATS_TOPIC_CONFIG, SCHEMAS_TOPIC_CONFIG}) {
+                DEAD_LETTER_TOPIC_CONFIG, EXIT_STATS_TOPIC_CONFIG, SCHEMAS_TOPIC_CONFIG, SHADOW_TOPIC_CONFIG}) {
             m.put(key, prefix + CONFIG.defaultValues().get(key));
         }
         return m;

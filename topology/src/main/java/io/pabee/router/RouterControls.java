@@ -3,6 +3,8 @@ package io.pabee.router;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.adaptive.AdaptivePatience;
 import io.pabee.adaptive.AdaptiveSettings;
+import io.pabee.adaptive.AgreementWindow;
+import io.pabee.adaptive.PatienceController;
 import io.pabee.adaptive.PatienceProfile;
 import io.pabee.adaptive.RouterLayers;
 import io.pabee.stage.LayerModel;
@@ -22,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouterControls implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterControls.class);
+
+    /** How far back the controller looks at shadow agreement. */
+    public static final long AGREEMENT_SPAN_MS = 60_000;
 
     private final AdaptivePatience patience;
     private final RouterLayers layers;
@@ -56,6 +61,18 @@ public final class RouterControls implements AutoCloseable {
 
     public RouterLayers layers() {
         return layers;
+    }
+
+    /**
+     * Lets the controller read the shadow agreement of lowered records over the last {@link #AGREEMENT_SPAN_MS}
+     * from {@code window} (filled by the shadow listener), so it never trades below the agreement floor.
+     */
+    public RouterControls agreement(AgreementWindow window) {
+        patience.agreementSource(() -> {
+            AgreementWindow.Agreement a = window.agreement(System.currentTimeMillis() - AGREEMENT_SPAN_MS);
+            return new PatienceController.AgreementReading(a.loweredCount(), a.loweredShare());
+        });
+        return this;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.pabee.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.adaptive.PatiencePlan;
+import io.pabee.adaptive.ShadowSampler;
+import io.pabee.config.CommonConfigs;
 import io.pabee.patience.ExitPolicy;
 import io.pabee.patience.ExitState;
 import io.pabee.schema.Classification;
@@ -69,6 +71,8 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
     private final int defaultPatience;
     private final float regressionThreshold;
     private final int batchRecords;
+    /** Exited records also run to the last layer in the workers, for the agreement signal. */
+    private final ShadowSampler shadowSampler;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Long, byte[]> buffer;
     private SeenIds seen;
@@ -97,6 +101,7 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
         this.defaultPatience = cfg.getInt(RouterConfig.PATIENCE_CONFIG);
         this.regressionThreshold = cfg.getDouble(RouterConfig.REGRESSION_THRESHOLD_CONFIG).floatValue();
         this.batchRecords = cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG);
+        this.shadowSampler = new ShadowSampler(cfg.getDouble(CommonConfigs.SHADOW_SAMPLE_CONFIG));
     }
 
     @Override
@@ -377,6 +382,31 @@ final class RouterProcessor implements Processor<byte[], byte[], String, Object>
                 clock.millis());
         metrics.counter("pabee_exits_total", "site", "router", "layer", Integer.toString(r.layersDone)).increment();
         forwardOrDeadLetter(item, AvroSerde.of(Classification.class).encode(c), RouterTopology.RESULTS_SINK, "result");
+        if (r.layersDone < model.numLayers() && shadowSampler.sampled(e.getId())) {
+            emitShadow(item, r, c);
+        }
+    }
+
+    /**
+     * A sampled record that exited early also goes on, as a shadow continuation, to the last layer in a
+     * worker (which writes a shadow result, never a result). A shadow that cannot be built or sent is only
+     * a missed sample: counted, and the record's answer stands.
+     */
+    private void emitShadow(Item item, InFlight r, Classification early) {
+        try {
+            byte[] value = AvroSerde.of(LayerState.class).encode(continuations.shadow(r, early, item.event().getMetadata()));
+            if (fits(early.getId(), value)) {
+                context.forward(new Record<>(early.getId(), (Object) value, item.pending().timestamp()),
+                        RouterTopology.CONTINUATIONS_SINK);
+                metrics.counter("pabee_shadow_continuations_total", "site", "router").increment();
+                return;
+            }
+            LOG.debug("shadow continuation of {} is {} bytes, over max.request.size", early.getId(), value.length);
+            metrics.counter("pabee_shadow_skipped_total", "site", "router", "reason", "too-large").increment();
+        } catch (RuntimeException ex) {
+            LOG.debug("cannot build the shadow continuation of {}", early.getId(), ex);
+            metrics.counter("pabee_shadow_skipped_total", "site", "router", "reason", "not-built").increment();
+        }
     }
 
     private void emitContinuation(Item item, InFlight r) {

@@ -25,7 +25,7 @@ public final class TopicSetup {
         short rf = cfg.getShort(RouterConfig.REPLICATION_CONFIG);
         List<NewTopic> out = new ArrayList<>();
         for (String t : List.of(cfg.inputTopic(), cfg.resultsTopic(), cfg.continuationsTopic(), cfg.deadLetterTopic(),
-                cfg.exitStatsTopic())) {
+                cfg.exitStatsTopic(), cfg.shadowTopic())) {
             out.add(new NewTopic(t, partitions, rf).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                     TopicConfig.CLEANUP_POLICY_DELETE)));
         }

@@ -31,7 +31,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Analytics on a real broker: results in, ExitStats queryable over HTTP (interactive queries) as JSON. */
+/** Analytics on a real broker: results and shadow results in, ExitStats queryable over HTTP (interactive queries) as JSON. */
 class AnalyticsIT {
 
     @Test
@@ -56,6 +56,13 @@ class AnalyticsIT {
                         AvroSerde.of(Classification.class).encode(c)));
             }
             kafka.produce(cfg.resultsTopic(), in);
+            // two shadow runs in the same window, one agreeing
+            List<ProducerRecord<byte[], byte[]>> sh = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                sh.add(new ProducerRecord<>(cfg.shadowTopic(), null, now, ("r" + i).getBytes(StandardCharsets.UTF_8),
+                        AvroSerde.of(io.pabee.schema.ShadowResult.class).encode(AnalyticsShadowTest.shadow("r" + i, i == 0, null))));
+            }
+            kafka.produce(cfg.shadowTopic(), sh);
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, "it-analytics");
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -75,7 +82,8 @@ class AnalyticsIT {
                             URI.create("http://127.0.0.1:" + http.port() + "/stats?minutes=5")).build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) {
                         JsonNode arr = new ObjectMapper().readTree(r.body());
-                        if (arr.size() == 1 && arr.get(0).get("count").asLong() == layers.length) {
+                        if (arr.size() == 1 && arr.get(0).get("count").asLong() == layers.length
+                                && arr.get(0).get("shadow_count").asLong() == 2) {
                             window = arr.get(0);
                             break;
                         }
@@ -87,6 +95,9 @@ class AnalyticsIT {
                 assertThat(window.get("speedup").asDouble()).isEqualTo(12 / ((5 + 5 + 7 + 12) / 4.0));
                 assertThat(window.get("exit_histogram").get(4).asLong()).isEqualTo(2);
                 assertThat(window.get("router_share").asDouble()).isEqualTo(0.5);
+                assertThat(window.get("shadow_agreement").asDouble()).isEqualTo(0.5);
+                assertThat(window.get("degraded_share").asDouble()).isZero();
+                assertThat(window.get("mean_patience_used").isNull()).as("v1-style results carry no patience used").isTrue();
             }
         }
     }

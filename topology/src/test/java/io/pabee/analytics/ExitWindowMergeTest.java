@@ -49,4 +49,44 @@ class ExitWindowMergeTest {
         assertThat(s.getLatencyP95Ms()).isEqualTo(900.0);
         assertThat(s.getMeanExitLayer()).isEqualTo((3 * 6 + 12) / 4.0);
     }
+
+    @Test
+    void shouldMergeDegradedAndShadowCountsOfEveryShard() {
+        ExitWindow all = new ExitWindow();
+        ExitWindow[] shards = {new ExitWindow(), new ExitWindow(), new ExitWindow()};
+        String[] reasons = {null, "load", "budget", null};
+        for (int i = 0; i < 120; i++) {
+            Classification c = result(1 + i % 12, i % 2 == 0, i);
+            c.setPatienceUsed(i % 5);
+            c.setLoweredReason(reasons[i % 4]);
+            c.setRouterLayers(i % 3 == 0 ? null : 6);
+            all.add(c);
+            shards[i % 3].add(c);
+            io.pabee.schema.ShadowResult s = AnalyticsShadowTest.shadow("s" + i, i % 10 != 0, reasons[i % 4]);
+            all.addShadow(s);
+            shards[(i + 1) % 3].addShadow(s);
+        }
+        ExitStats merged = ExitWindow.merge(List.of(shards)).toStats(0, 10_000);
+        assertThat(merged).isEqualTo(all.toStats(0, 10_000));
+        assertThat(merged.getLoweredLoad()).isEqualTo(30);
+        assertThat(merged.getLoweredBudget()).isEqualTo(30);
+        assertThat(merged.getDegradedShare()).isEqualTo(0.5);
+        assertThat(merged.getMeanPatienceUsed()).isEqualTo(2.0);
+        assertThat(merged.getMeanRouterLayers()).isEqualTo(6.0);
+        assertThat(merged.getShadowCount()).isEqualTo(120);
+        assertThat(merged.getShadowAgreement()).isEqualTo(0.9);
+    }
+
+    @Test
+    void shouldReadAnAggregateStoredBeforeTheNewFields() throws Exception {
+        byte[] old = "{\"count\":2,\"router\":1,\"numLayers\":12,\"histogram\":[0,2],\"latencies\":[5,7]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ExitWindow w = ExitWindow.serde().deserializer().deserialize("t", old);
+        ExitStats s = w.toStats(0, 10_000);
+        assertThat(s.getCount()).isEqualTo(2);
+        assertThat(s.getDegradedShare()).isZero();
+        assertThat(s.getMeanPatienceUsed()).isNull();
+        assertThat(s.getShadowCount()).isZero();
+        assertThat(s.getShadowAgreement()).isNull();
+    }
 }

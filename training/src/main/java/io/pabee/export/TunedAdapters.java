@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.bert.BertEncoder;
 import io.pabee.bert.OnnxBertWeights;
 import io.pabee.heads.HeadSet;
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
 /**
  * The shipped form of a task's fine-tuning: its LoRA adapters (float16) and heads, with a {@code tuned.json}
  * naming the base model they were trained on and the sha256 of each file. A few MB per task instead of a
- * 130 MB encoder; {@link #prepare} merges them into the base stages.
+ * 130 MB encoder; {@link #prepare} merges them into the base stages. An optional {@code <task>.patience.json}
+ * ({@code pabee models profile --export}) is the tuned model's {@link PatienceProfile}, installed beside its heads.
  */
 public final class TunedAdapters {
     public static final String DESCRIPTOR = "tuned.json";
@@ -89,6 +91,7 @@ public final class TunedAdapters {
             }
         }
         heads.write(dir.resolve(HEADS));
+        Files.deleteIfExists(profile(dir, task)); // it measured the heads and adapters this set no longer has
         Descriptor d = new Descriptor();
         d.task = task;
         d.base = base.base;
@@ -112,9 +115,15 @@ public final class TunedAdapters {
             throw new IllegalArgumentException("heads for task " + heads.task() + " cannot replace the " + d.task + " heads in " + dir);
         }
         heads.write(dir.resolve(HEADS));
+        Files.deleteIfExists(profile(dir, d.task)); // it measured the replaced heads
         d.sha256.put(HEADS, Sha256.of(dir.resolve(HEADS)));
         d.training.put("heads", how);
         JSON.writeValue(dir.resolve(DESCRIPTOR).toFile(), d);
+    }
+
+    /** The patience profile file of {@code task} in an adapter set: {@code <task>.patience.json} beside heads.json. */
+    public static Path profile(Path dir, String task) {
+        return dir.resolve(task + PatienceProfile.SUFFIX);
     }
 
     /** Whether {@code dir} holds an adapter set ({@code tuned.json}). */
@@ -136,8 +145,9 @@ public final class TunedAdapters {
 
     /**
      * Merges the adapters in {@code dir} into {@code base}'s stages and writes a prepared model directory at
-     * {@code target} with the task's heads, verified like {@link StageExporter#export}. Refuses (one line) files
-     * whose sha256 differs from the descriptor and adapters made for another base model.
+     * {@code target} with the task's heads, verified like {@link StageExporter#export}, and the set's patience profile
+     * where it has one. Refuses (one line) files whose sha256 differs from the descriptor and adapters made for
+     * another base model.
      */
     public static StageExporter.Result prepare(ModelDirectory base, Path dir, Path target, Consumer<String> progress)
             throws IOException {
@@ -174,8 +184,25 @@ public final class TunedAdapters {
             lora.check(layout.config().numLayers());
             enc.setLora(lora);
             progress.accept("merging " + d.task + " adapters (rank " + d.rank + ") into " + bm.base);
-            return StageExporter.export(base, layout, enc, heads, target, progress);
+            StageExporter.Result r = StageExporter.export(base, layout, enc, heads, target, progress);
+            installProfile(dir, d.task, target, progress);
+            return r;
         }
+    }
+
+    /** Copies the set's patience profile into the prepared model's heads/, saying so when it measured another model. */
+    private static void installProfile(Path dir, String task, Path target, Consumer<String> progress) throws IOException {
+        Path src = profile(dir, task);
+        if (!Files.isRegularFile(src)) {
+            return;
+        }
+        PatienceProfile p = PatienceProfile.read(src);
+        Files.copy(src, PatienceProfile.file(target, task), StandardCopyOption.REPLACE_EXISTING);
+        String version = ModelDirectory.open(target).version(task);
+        progress.accept(version.equals(p.modelVersion())
+                ? "installed the " + task + " patience profile (" + p.split() + ", " + p.rows().size() + " patience settings)"
+                : "installed the " + task + " patience profile, measured on " + p.modelVersion() + ", not this model's "
+                        + version + ": rerun `pabee models profile --task " + task + "`");
     }
 
     /** Whether adapters for {@code slug} on {@code base} ship with this build ({@code tuned/<base>/<slug>/}). */
@@ -196,6 +223,12 @@ public final class TunedAdapters {
                     throw new IOException("shipped adapters " + prefix + " lack " + f);
                 }
                 Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        String task = descriptor(dir).task;
+        try (InputStream in = TunedAdapters.class.getClassLoader().getResourceAsStream(prefix + task + PatienceProfile.SUFFIX)) {
+            if (in != null) {
+                Files.copy(in, profile(dir, task), StandardCopyOption.REPLACE_EXISTING);
             }
         }
         return true;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pabee.adaptive.PatienceProfile;
 import io.pabee.bert.TrainingModels;
 import io.pabee.finetune.FineTuneOptions;
 import io.pabee.finetune.FineTuner;
@@ -111,13 +112,19 @@ class TunedExportTest {
                     new float[] {h.bias()[1], h.bias()[0]}, false));
         }
         HeadSet refit = new HeadSet("tiny", joint.problemType(), joint.labels(), joint.hidden(), flipped, List.of(), java.util.Map.of());
+        PatienceProfile ofJoint = new PatienceProfile("tiny", "dev", "accuracy", 8, 12, "v", "a test",
+                List.of(new PatienceProfile.Row(0, 0.5, 12)));
+        ofJoint.write(TunedAdapters.profile(set, "tiny"));
 
         TunedAdapters.replaceHeads(set, refit, "refit in a test");
 
         assertThat(TunedAdapters.descriptor(set).training).containsEntry("heads", "refit in a test");
+        // the profile measured the joint heads: it goes with them
+        assertThat(TunedAdapters.profile(set, "tiny")).doesNotExist();
         Path merged = tmp.resolve("merged-refit/base-tiny");
         TunedAdapters.prepare(TrainingModels.base(), set, merged, msg -> { });
         HeadSet served = HeadSet.read(ModelDirectory.open(merged).heads("tiny"));
+        assertThat(PatienceProfile.read(merged, "tiny")).isEmpty();
         assertThat(served.heads().get(3).weights()[0]).containsExactly(joint.heads().get(3).weights()[1]);
         HeadSet other = new HeadSet("other", joint.problemType(), joint.labels(), joint.hidden(), flipped, List.of(), java.util.Map.of());
         assertThatThrownBy(() -> TunedAdapters.replaceHeads(set, other, "x"))

@@ -3,10 +3,13 @@ package io.pabee.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.adaptive.AdaptivePatience;
 import io.pabee.adaptive.PatiencePlan;
+import io.pabee.adaptive.ShadowSampler;
 import io.pabee.schema.Classification;
 import io.pabee.schema.DeadLetter;
 import io.pabee.schema.ExitSite;
+import io.pabee.schema.HiddenEncoding;
 import io.pabee.schema.LayerState;
+import io.pabee.schema.ShadowResult;
 import io.pabee.serde.AvroSerde;
 import io.pabee.serde.BadRecordException;
 import io.pabee.serde.DeadLetters;
@@ -17,6 +20,7 @@ import io.pabee.stage.InFlight;
 import io.pabee.stage.LayerModel;
 import io.pabee.wire.ContinuationCodec;
 import io.pabee.wire.ResultBuilder;
+import io.pabee.wire.ShadowResults;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * and exit state, runs the remaining layers with dynamic re-batching, and writes results, all in one
  * transaction per poll (consume-transform-produce with {@code sendOffsetsToTransaction}). The model is
  * the process's shared one: every worker thread uses it, none closes it.
+ *
+ * <p>Shadow runs: a sampled record that exits here before the last layer also goes back to the
+ * continuation topic as a shadow continuation (same transaction); a shadow continuation runs to the
+ * last layer and becomes a {@code ShadowResult} on the shadow topic, never a result.
  */
 public final class Worker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -65,6 +73,11 @@ public final class Worker implements Runnable, AutoCloseable {
     private final ContinuationCodec continuations;
     private final ResultBuilder results;
     private final AdaptivePatience patience;
+    private final ShadowSampler shadowSampler;
+    /** Shadow continuations keep the hidden-state encoding of the continuation they come from. */
+    private final ContinuationCodec shadowFp16;
+    private final ContinuationCodec shadowFp32;
+    private final ShadowResults shadowResults;
     private volatile boolean closed;
     /** Continuation records of this worker's partitions not fetched yet (the consumer's lag). */
     private volatile long lag;
@@ -76,6 +89,11 @@ public final class Worker implements Runnable, AutoCloseable {
     private final java.util.Set<TopicPartition> revokedWhileGathering = new java.util.HashSet<>();
     /** Reasons of the dead letters in the open transaction: counted once it commits, so a retry does not count twice. */
     private final List<String> uncountedDeadLetters = new ArrayList<>();
+    /** The same for shadow results (agree or not) and shadow continuations sent in the open transaction. */
+    private final List<Boolean> uncountedShadowResults = new ArrayList<>();
+    private int uncountedShadowContinuations;
+    /** Reasons of the shadow runs dropped in the open transaction (a failed shadow run is no dead letter). */
+    private final List<String> uncountedShadowSkips = new ArrayList<>();
 
     /**
      * {@code client} holds bootstrap.servers and any other client settings (security, ...); {@code model}
@@ -97,6 +115,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 BatchOrder.parse(cfg.getString(WorkerConfig.BATCH_ORDER_CONFIG)));
         this.continuations = ContinuationCodec.reader(model);
         this.results = new ResultBuilder(model);
+        this.shadowSampler = new ShadowSampler(cfg.getDouble(WorkerConfig.SHADOW_SAMPLE_CONFIG));
+        this.shadowFp16 = new ContinuationCodec(model, true, 0);
+        this.shadowFp32 = new ContinuationCodec(model, false, 0);
+        this.shadowResults = new ShadowResults(model);
     }
 
     /** Continuation partitions this worker owns now. */
@@ -169,6 +191,9 @@ public final class Worker implements Runnable, AutoCloseable {
                         : Attempt.DEAD_LETTER_ALL;
                 p.beginTransaction();
                 uncountedDeadLetters.clear();
+                uncountedShadowResults.clear();
+                uncountedShadowContinuations = 0;
+                uncountedShadowSkips.clear();
                 try {
                     process(records, p, attempt);
                     if (crash) {
@@ -179,6 +204,13 @@ public final class Worker implements Runnable, AutoCloseable {
                     p.commitTransaction();
                     uncountedDeadLetters.forEach(reason -> metrics.counter("pabee_dead_letters_total", "stage", "worker",
                             "reason", reason).increment());
+                    uncountedShadowResults.forEach(agree -> metrics.counter("pabee_shadow_total", "agree",
+                            Boolean.toString(agree)).increment());
+                    uncountedShadowSkips.forEach(reason -> metrics.counter("pabee_shadow_skipped_total", "site", "worker",
+                            "reason", reason).increment());
+                    if (uncountedShadowContinuations > 0) {
+                        metrics.counter("pabee_shadow_continuations_total", "site", "worker").increment(uncountedShadowContinuations);
+                    }
                     processed += records.size();
                     retries = 0;
                 } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -258,12 +290,14 @@ public final class Worker implements Runnable, AutoCloseable {
         List<InFlight> resumed = new ArrayList<>();
         Map<InFlight, ConsumerRecord<byte[], byte[]>> sources = new java.util.IdentityHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            LayerState s = null;
             try {
                 if (attempt == Attempt.DEAD_LETTER_ALL) {
+                    s = shadowOrNull(r);
                     throw new BadRecordException("retries-exhausted", "batch failed " + (cfg.getInt(WorkerConfig.MAX_RETRIES_CONFIG) + 1)
                             + " times");
                 }
-                LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+                s = AvroSerde.of(LayerState.class).decode(r.value());
                 if (s.getShadow() == null) {
                     lowerIfNeeded(s);
                 }
@@ -272,9 +306,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 sources.put(f, r);
             } catch (BadRecordException | IllegalArgumentException e) {
                 String reason = e instanceof BadRecordException b ? b.reason() : "invalid-state";
-                deadLetter(p, r, reason, e.getMessage());
+                deadLetterUnlessShadow(p, r, s, reason, e.getMessage());
             } catch (RuntimeException e) {
-                deadLetter(p, r, "internal-error", e.toString());
+                deadLetterUnlessShadow(p, r, s, "internal-error", e.toString());
             }
         }
         if (attempt == Attempt.ONE_BY_ONE) {
@@ -283,12 +317,37 @@ public final class Worker implements Runnable, AutoCloseable {
                     run(List.of(f), p);
                 } catch (RuntimeException e) {
                     LOG.debug("worker {}: one continuation fails alone", id, e);
-                    deadLetter(p, sources.get(f), "internal-error", e.toString());
+                    deadLetterUnlessShadow(p, sources.get(f), (LayerState) f.key, "internal-error", e.toString());
                 }
             }
         } else {
             run(resumed, p);
         }
+    }
+
+    /** The continuation in {@code r} if it decodes as a shadow continuation, else null. */
+    private static LayerState shadowOrNull(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            LayerState s = AvroSerde.of(LayerState.class).decode(r.value());
+            return s.getShadow() != null ? s : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A dead letter for {@code r}, unless it is a shadow continuation ({@code s} decoded with {@code shadow}
+     * set): that record was answered when it exited early, and a dead letter would give its id a second
+     * answer, so a failed shadow run is only a missed sample, counted with its reason.
+     */
+    private void deadLetterUnlessShadow(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, LayerState s,
+                                        String reason, String detail) {
+        if (s != null && s.getShadow() != null) {
+            LOG.debug("worker {}: shadow run of {} dropped ({}): {}", id, s.getId(), reason, detail);
+            uncountedShadowSkips.add(reason);
+            return;
+        }
+        deadLetter(p, r, reason, detail);
     }
 
     /** Applies the process's load plan and the record's latency budget to a continuation's patience. */
@@ -322,11 +381,28 @@ public final class Worker implements Runnable, AutoCloseable {
         }
         EarlyExitRunner.Stats stats = runner.run(Collections.emptyIterator(), resumed, model.numLayers(), r -> {
             LayerState s = (LayerState) r.key;
+            byte[] key = s.getId().getBytes(StandardCharsets.UTF_8);
+            if (s.getShadow() != null) {
+                // a shadow run never becomes a result: the record was answered when it exited early
+                ShadowResult sr = shadowResults.build(s, r, System.currentTimeMillis());
+                // stamped with the event time, like every result: analytics windows are event-time windows
+                p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.SHADOW_TOPIC_CONFIG), null, stamp(s), key,
+                        AvroSerde.of(ShadowResult.class).encode(sr)));
+                uncountedShadowResults.add(sr.getAgree());
+                return;
+            }
             Classification out = results.build(s.getId(), r, ExitSite.WORKER, s.getEventTime(), s.getEnqueueTime(),
                     System.currentTimeMillis());
-            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), s.getId().getBytes(StandardCharsets.UTF_8),
+            // the event time, as the router stamps its results (with the input record's time): analytics windows
+            // are event-time windows, and a wall-clock stamp would run ahead under a backlog and drop the router's
+            // results of the same events as late
+            p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.RESULTS_TOPIC_CONFIG), null, stamp(s), key,
                     AvroSerde.of(Classification.class).encode(out)));
             metrics.counter("pabee_exits_total", "site", "worker", "layer", Integer.toString(r.layersDone)).increment();
+            // an exit at the last layer is already the full-depth answer: only earlier exits get a shadow run
+            if (r.layersDone < model.numLayers() && shadowSampler.sampled(s.getId())) {
+                sendShadow(p, key, r, out, s);
+            }
         }, r -> {
             throw new IllegalStateException("record did not exit at the last layer");
         });
@@ -344,6 +420,31 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             PaddingMeter.record(metrics, "worker", stats);
         }
+    }
+
+    /**
+     * The record timestamp of an output for continuation {@code s}: its event time, or now when the event time
+     * is negative or in the future (the producer refuses the one, the broker may refuse the other).
+     */
+    private static long stamp(LayerState s) {
+        long now = System.currentTimeMillis();
+        long t = s.getEventTime();
+        return t >= 0 && t <= now ? t : now;
+    }
+
+    /** The shadow continuation of {@code r}, answered early with {@code early}; one that cannot be built is a missed sample. */
+    private void sendShadow(KafkaProducer<byte[], byte[]> p, byte[] key, InFlight r, Classification early, LayerState from) {
+        byte[] value;
+        try {
+            ContinuationCodec codec = from.getHiddenEncoding() == HiddenEncoding.FP16 ? shadowFp16 : shadowFp32;
+            value = AvroSerde.of(LayerState.class).encode(codec.shadow(r, early, from.getMetadata()));
+        } catch (RuntimeException e) {
+            LOG.debug("worker {}: cannot build the shadow continuation of {}", id, early.getId(), e);
+            uncountedShadowSkips.add("not-built");
+            return;
+        }
+        p.send(new ProducerRecord<>(cfg.getString(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG), key, value));
+        uncountedShadowContinuations++;
     }
 
     private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {

@@ -16,6 +16,8 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String CONTINUATIONS_TOPIC_CONFIG = CommonConfigs.CONTINUATIONS_TOPIC_CONFIG;
     public static final String RESULTS_TOPIC_CONFIG = CommonConfigs.RESULTS_TOPIC_CONFIG;
     public static final String DEAD_LETTER_TOPIC_CONFIG = CommonConfigs.DEAD_LETTER_TOPIC_CONFIG;
+    public static final String SHADOW_TOPIC_CONFIG = CommonConfigs.SHADOW_TOPIC_CONFIG;
+    public static final String SHADOW_SAMPLE_CONFIG = CommonConfigs.SHADOW_SAMPLE_CONFIG;
     public static final String GROUP_CONFIG = "pabee.worker.group";
     public static final String MODEL_DIR_CONFIG = CommonConfigs.MODEL_DIR_CONFIG;
     public static final String TASK_CONFIG = CommonConfigs.TASK_CONFIG;

@@ -7,6 +7,7 @@ import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterControls;
+import io.pabee.router.RouterLayersTuner;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -67,6 +68,8 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OnnxLayerModel routerModel;
     private final RouterControls controls;
+    /** Moves K from the queue lags; null unless the router settings turn pabee.adaptive.router.layers on. */
+    private final RouterLayersTuner tuner;
     private final OnnxLayerModel workerModel;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     /** Reads the workers' shadow results into the agreement window the router's controller consults. */
@@ -84,8 +87,20 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Everything, with router and workers forming their stage batches in {@code order}. */
     LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix, BatchOrder order) throws Exception {
+        this(kafka, s, topicPrefix, appPrefix, order, Map.of());
+    }
+
+    /**
+     * Everything, with {@code routerSettings} ({@code pabee.*} keys) over the router's settings, e.g.
+     * {@code pabee.adaptive.router.layers=true}: then a tuner moves K from the pool's and the router's lags.
+     */
+    LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix, BatchOrder order,
+                  Map<String, Object> routerSettings) throws Exception {
         this.kafka = kafka;
-        cfg = routerConfig(s, topicPrefix, order);
+        Map<String, Object> extra = new HashMap<>(routerSettings);
+        // the tuner reads the pool's lag under the pool's group
+        extra.put(RouterConfig.WORKER_GROUP_CONFIG, appPrefix + "workers");
+        cfg = routerConfig(s, topicPrefix, order, extra);
         Properties admin = WorkerPool.client(kafka.bootstrapServers());
         TopicSetup.ensure(admin, cfg);
         io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
@@ -106,8 +121,9 @@ final class LocalPipeline implements AutoCloseable {
         controls = RouterControls.of(cfg, routerModel, metrics);
         router = new KafkaStreams(RouterTopology.build(cfg, routerModel, metrics, java.time.Clock.systemUTC(), controls),
                 RouterTopology.streamsConfig(kafka.bootstrapServers(), app + "router", so));
+        tuner = cfg.adaptiveRouterLayers() ? new RouterLayersTuner(cfg, controls.layers(), admin, app + "router", metrics) : null;
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
-        WorkerConfig wcfg = workerConfig(cfg, s, app + "workers");
+        WorkerConfig wcfg = workerConfig(cfg, s, cfg.getString(RouterConfig.WORKER_GROUP_CONFIG));
         workerModel = WorkerModel.load(wcfg);
         pool = new WorkerPool(wcfg, admin, app + "w", s.workers(), metrics, workerModel);
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
@@ -119,6 +135,9 @@ final class LocalPipeline implements AutoCloseable {
         router.start();
         analytics.start();
         pool.start();
+        if (tuner != null) {
+            tuner.start();
+        }
     }
 
     /** The router's settings: topic names are the defaults behind {@code prefix}. */
@@ -127,6 +146,11 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     static RouterConfig routerConfig(Settings s, String prefix, BatchOrder order) {
+        return routerConfig(s, prefix, order, Map.of());
+    }
+
+    /** As {@link #routerConfig(Settings, String, BatchOrder)}, with {@code extra} settings over these. */
+    static RouterConfig routerConfig(Settings s, String prefix, BatchOrder order, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.BATCH_ORDER_CONFIG, order.label());
         props.put(RouterConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
@@ -138,6 +162,7 @@ final class LocalPipeline implements AutoCloseable {
         props.put(RouterConfig.THREADS_CONFIG, s.threads());
         props.put(RouterConfig.MAX_LENGTH_CONFIG, s.maxLength());
         props.put(RouterConfig.WINDOW_CONFIG, 2000L);
+        props.putAll(extra);
         return new RouterConfig(props);
     }
 
@@ -221,6 +246,9 @@ final class LocalPipeline implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         shadows.close();
+        if (tuner != null) {
+            tuner.close();
+        }
         pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));

@@ -233,8 +233,9 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
     private String report(List<Map<String, Object>> rows, Map<String, Object> adaptive, List<double[]> timeline, Path dirOut,
                           int records) throws Exception {
         StringBuilder md = new StringBuilder("# Router K: fixed vs adaptive (end to end, CPU worker pool)\n\n");
-        md.append(String.format("Command: `ops/pabee bench %s %s`%n%n", spec.name(),
-                String.join(" ", spec.commandLine().getParseResult().originalArgs())));
+        // the root command's parse result holds the whole command line (bench router-layers ...)
+        CommandLine root = spec.root().commandLine();
+        md.append(String.format("Command: `ops/pabee %s`%n%n", String.join(" ", root.getParseResult().originalArgs())));
         md.append(String.format("SST-2 dev, %d records per fixed-K run, patience %d, %d CPU worker(s), embedded broker, %d cores shared "
                 + "by broker, router, workers and analytics; batch order length; %d unmeasured warm-up pass(es) per pipeline. "
                 + "Records/s runs from the first input to the last result, all records produced at once. The adaptive run starts "
@@ -256,11 +257,13 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
         }
         Object settled = adaptive.get("settled_k");
         Double lastHalf = (Double) adaptive.get("last_half_records_per_s");
-        md.append(String.format("%nAdaptive from K = %d: **%.1f records/s** overall%s; settled at **K = %s** (the K %s of the last "
-                        + "half: %s), %s changes of K.%n", start, (Double) adaptive.get("records_per_s"),
+        md.append(String.format("%nAdaptive from K = %d: **%.1f records/s** overall%s; settled at **K = %s**, %s (K: count %s), "
+                        + "%s changes of K.%n", start, (Double) adaptive.get("records_per_s"),
                 lastHalf == null ? "" : String.format(", %.1f records/s over the last half of its results", lastHalf), settled,
-                "results".equals(adaptive.get("settled_k_source")) ? "most results ran with (Classification.router_layers)"
-                        : "the router ran most of the time (gauge timeline; results did not carry their K)",
+                "results".equals(adaptive.get("settled_k_source"))
+                        ? "the K most results of its last half ran with (Classification.router_layers)"
+                        : "the K the router ran most of the time over the last half of the run (K sampled every 250 ms; results did "
+                        + "not carry their K)",
                 adaptive.get("last_half_k_counts"), adaptive.get("k_changes")));
         if (best != null) {
             Map<String, Object> atSettled = rows.stream().filter(r -> r.get("mode").equals("fixed") && r.get("router_layers").equals(settled))

@@ -68,6 +68,9 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
             description = "pabee.router.layers.window.ms of the adaptive run (default ${DEFAULT-VALUE}).")
     long windowMs;
 
+    @Option(names = "--adaptive-only", description = "Skip the fixed-K runs (--k still bounds the adaptive K).")
+    boolean adaptiveOnly;
+
     @Option(names = "--batch-records", description = "pabee.batch.max.records of every run (default: the router's, 512).")
     Integer batchRecords;
 
@@ -95,7 +98,7 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
         List<double[]> timeline = new CopyOnWriteArrayList<>();
         try (EmbeddedBroker kafka = LocalBroker.embedded()) {
             int n = 0;
-            for (int k : fixed) {
+            for (int k : adaptiveOnly ? List.<Integer>of() : fixed) {
                 String prefix = "rk" + (n++) + "-";
                 try (LocalPipeline p = new LocalPipeline(kafka, settings(dir, maxLength, k), prefix, prefix, BatchOrder.LENGTH, common)) {
                     warmUp(p, dev, k, err);

@@ -18,7 +18,7 @@ class BenchRouterLayersCommandIT {
     void shouldMeasureEachFixedKAndWhereTheAdaptiveRunSettled(@TempDir Path report) throws Exception {
         CliRun run = CliRun.of("bench", "router-layers", "--model-dir", CliRun.frozenModel().toString(),
                 "--glue-dir", CliRun.glueDir().toString(), "--limit", "24", "--k", "4,6", "--start", "6", "--warmup-passes", "0",
-                "--adaptive-passes", "2", "--interval-ms", "100", "--window-ms", "300", "--batch-records", "8", "--json",
+                "--adaptive-passes", "2", "--sweeps", "2", "--interval-ms", "100", "--window-ms", "300", "--batch-records", "8", "--json",
                 "--report", report.toString());
         assertThat(run.rc()).as(run.err()).isZero();
 
@@ -32,6 +32,11 @@ class BenchRouterLayersCommandIT {
         assertThat(rows.get(1).get("router_layers").asInt()).isEqualTo(6);
         assertThat(rows.get(0).get("results").asInt()).isEqualTo(24);
         assertThat(rows.get(1).get("results").asInt()).isEqualTo(24);
+        // each K ran once per sweep; the row's rate is their mean
+        JsonNode sweeps = rows.get(0).get("records_per_s_sweeps");
+        assertThat(sweeps).hasSize(2);
+        assertThat(rows.get(0).get("records_per_s").asDouble()).isCloseTo((sweeps.get(0).asDouble() + sweeps.get(1).asDouble()) / 2,
+                org.assertj.core.api.Assertions.within(1e-9));
         JsonNode adaptive = rows.get(2);
         assertThat(adaptive.get("records").asInt()).isEqualTo(48);
         assertThat(adaptive.get("results").asInt()).isEqualTo(48);
@@ -39,7 +44,7 @@ class BenchRouterLayersCommandIT {
         assertThat(adaptive.get("settled_k").asInt()).isBetween(4, 6);
         assertThat(adaptive.get("settled_k_source").asText()).isIn("results", "timeline");
         String md = Files.readString(report.resolve("report.md"));
-        assertThat(md).contains("Command: `ops/pabee bench router-layers --model-dir").contains("| 4 |").contains("| 6 |")
+        assertThat(md).contains("Command: `ops/pabee bench router-layers --model-dir").contains("| 4 |").contains("| 6 |").contains("descending after it")
                 .contains("Fastest fixed K").contains("settled at **K = ");
         assertThat(Files.readString(report.resolve("k-over-time.svg"))).contains("<svg");
         assertThat(Files.readAllLines(report.resolve("timeline.csv")).get(0)).isEqualTo("seconds,k,input_lag,continuation_lag");

@@ -220,4 +220,61 @@ class RouterLayersControllerTest {
         assertThat(c.verdict(0, 513, 0)).isEqualTo(RouterLayersController.Move.HOLD);
         assertThat(c.verdict(0, 512, 1)).isEqualTo(RouterLayersController.Move.HOLD);
     }
+
+    /**
+     * A flood through a router taking micro-batches of 512 at {@code rate(K)} records/s, the pool always
+     * keeping up; the controller (window 5 s, guard 3%, 3 changes, hold-off 300 s) sampled every second.
+     * Returns the K after each second.
+     */
+    private static List<Integer> guardedFlood(java.util.function.IntToDoubleFunction rate, int start, int seconds) {
+        RouterLayersController c = RouterLayersController.forBatch(new RouterLayers(start, 0, 12), 512, 5).guard(0.03, 3, 300_000);
+        long consumed = 0;
+        double nextBatchMs = 0;
+        List<Integer> ks = new ArrayList<>();
+        for (long t = 0; t < seconds * 1000L; t += 1000) {
+            while (t >= nextBatchMs) {
+                consumed += 512;
+                nextBatchMs += 512 / rate.applyAsDouble(c.layers().current()) * 1000;
+            }
+            ks.add(c.observe(1_000_000 - consumed, 0, consumed, t));
+        }
+        return ks;
+    }
+
+    @Test
+    void shouldTakeAStepDownBackWhenTheIntakeFellAfterItAndClimbWhileThatRaisesTheIntake() {
+        // a pool on the router's CPU: fewer router layers, more continuation traffic, a slower pipeline; fastest at K = 12
+        List<Integer> ks = guardedFlood(k -> 100 + 10 * k, 6, 600);
+        assertThat(ks.subList(0, 30)).as("one step down, then back").contains(5).endsWith(6);
+        assertThat(ks.subList(0, 150)).contains(12);
+        List<Integer> lastHalf = ks.subList(300, 600);
+        assertThat(lastHalf).allMatch(k -> k >= 10);
+        assertThat(lastHalf.stream().filter(k -> k == 12).count()).as("seconds at K = 12").isGreaterThan(250);
+    }
+
+    @Test
+    void shouldKeepSteppingDownWhileTheIntakeRises() {
+        // a pool with its own accelerator: every layer moved to it speeds the router up
+        List<Integer> ks = guardedFlood(k -> 300 - 20 * k, 6, 600);
+        assertThat(ks.get(ks.size() - 1)).isZero();
+        for (int i = 1; i < ks.size(); i++) {
+            assertThat(ks.get(i)).as("never back up").isLessThanOrEqualTo(ks.get(i - 1));
+        }
+    }
+
+    @Test
+    void shouldMeasureTheIntakeBetweenChangesOnly() {
+        IntakeRate r = new IntakeRate();
+        // 512 records every 4 s, sampled every second
+        for (int t = 0; t <= 20; t++) {
+            r.add(t * 1000L, 512L * (t / 4 + 1));
+        }
+        assertThat(r.since(-1, 3)).isEqualTo(128.0);
+        assertThat(r.since(15_000, 3)).as("too few changes after 15 s").isNaN();
+        IntakeRate still = new IntakeRate();
+        still.add(0, 0);
+        still.add(1000, 0);
+        assertThat(still.known()).as("a count that never moved").isFalse();
+        assertThat(r.known()).isTrue();
+    }
 }

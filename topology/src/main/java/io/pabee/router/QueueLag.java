@@ -37,9 +37,16 @@ public final class QueueLag implements AutoCloseable {
     public record Queue(String topic, String group) {
     }
 
-    /** One reading, in records; -1 where the queue could not be read. */
-    public record Sample(long input, long continuations) {
-        public static final Sample UNREADABLE = new Sample(-1, -1);
+    /**
+     * One reading, in records; -1 where the queue could not be read: the two lags, and the input
+     * offsets the router's group has committed in all (its intake so far).
+     */
+    public record Sample(long input, long continuations, long inputCommitted) {
+        public static final Sample UNREADABLE = new Sample(-1, -1, -1);
+    }
+
+    /** One queue's offsets summed over its partitions: the last stable ones, and the group's committed ones. */
+    public record Offsets(long end, long committed, long lag) {
     }
 
     private final Admin admin;
@@ -110,11 +117,17 @@ public final class QueueLag implements AutoCloseable {
 
     /** Both queues now. */
     public Sample read() throws InterruptedException, ExecutionException, TimeoutException {
-        return new Sample(lag(input), lag(continuations));
+        Offsets in = offsets(input);
+        return new Sample(in.lag(), offsets(continuations).lag(), in.committed());
     }
 
     /** Records of {@code q}'s topic its group has not committed yet. */
     public long lag(Queue q) throws InterruptedException, ExecutionException, TimeoutException {
+        return offsets(q).lag();
+    }
+
+    /** {@code q}'s offsets; a partition its group has not committed counts from its log start. */
+    public Offsets offsets(Queue q) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> topics = admin.describeTopics(List.of(q.topic())).allTopicNames()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -124,12 +137,16 @@ public final class QueueLag implements AutoCloseable {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
                 new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> uncommitted = new HashMap<>();
+        long end = 0;
+        long done = 0;
         long lag = 0;
         for (TopicPartition tp : latest.keySet()) {
             OffsetAndMetadata c = committed.get(tp);
+            end += ends.get(tp).offset();
             if (c == null) {
                 uncommitted.put(tp, OffsetSpec.earliest());
             } else {
+                done += c.offset();
                 lag += Math.max(0, ends.get(tp).offset() - c.offset());
             }
         }
@@ -137,10 +154,11 @@ public final class QueueLag implements AutoCloseable {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(uncommitted).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             for (TopicPartition tp : uncommitted.keySet()) {
+                done += starts.get(tp).offset();
                 lag += Math.max(0, ends.get(tp).offset() - starts.get(tp).offset());
             }
         }
-        return lag;
+        return new Offsets(end, done, lag);
     }
 
     @Override

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Adaptive K of one router process ({@code pabee.adaptive.router.layers}): a {@link QueueLag} thread
  * reads the input lag of the router's group and the continuation lag of the worker group every
  * {@code pabee.adaptive.interval.ms} and feeds a {@link RouterLayersController}, which moves the
- * process's shared {@link RouterLayers}. Each change of K is logged at INFO; gauge
+ * process's shared {@link RouterLayers}; the steps it takes because the router is the bottleneck are
+ * kept only if the router's intake (its committed input offsets) did not fall. Each change of K is logged at INFO; gauge
  * {@code pabee_queue_lag{queue=input|continuations}} shows the last sample ({@code pabee_router_layers},
  * registered with the topology, shows K).
  */
@@ -37,7 +38,10 @@ public final class RouterLayersTuner implements AutoCloseable {
         this.layers = layers;
         long interval = cfg.getLong(CommonConfigs.ADAPTIVE_INTERVAL_CONFIG);
         int window = (int) Math.max(2, cfg.getLong(RouterConfig.ROUTER_LAYERS_WINDOW_CONFIG) / interval);
-        this.controller = RouterLayersController.forBatch(layers, cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG), window);
+        // every step the router's bottleneck asks for stands only if the router's intake did not fall by more than 3%
+        // (over 3 micro-batch cycles); a direction that cost intake is tried again after 30 windows
+        this.controller = RouterLayersController.forBatch(layers, cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG), window)
+                .guard(0.03, 3, 30L * window * interval);
         this.lag = QueueLag.create(clientProperties, new QueueLag.Queue(cfg.inputTopic(), routerGroup),
                 new QueueLag.Queue(cfg.continuationsTopic(), cfg.getString(RouterConfig.WORKER_GROUP_CONFIG)),
                 Duration.ofMillis(interval), this::observe);
@@ -59,9 +63,10 @@ public final class RouterLayersTuner implements AutoCloseable {
         inputLag.set(s.input());
         continuationLag.set(s.continuations());
         int before = layers.current();
-        int after = controller.observe(s.input(), s.continuations());
+        int after = controller.observe(s.input(), s.continuations(), s.inputCommitted(), System.currentTimeMillis());
         if (after != before) {
-            LOG.info("router layers K {} -> {} (input lag {}, continuation lag {})", before, after, s.input(), s.continuations());
+            LOG.info("router layers K {} -> {}: {} (input lag {}, continuation lag {})", before, after, controller.lastReason(),
+                    s.input(), s.continuations());
         }
     }
 

@@ -72,7 +72,8 @@ public final class RouterConfig extends AbstractConfig {
             .define(ADAPTIVE_ROUTER_LAYERS_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Adaptive K: every pabee.adaptive.interval.ms the router reads the input lag of its group and the continuation "
                     + "lag of pabee.worker.group, lowers K one layer while it is the bottleneck and the pool waits, and raises it "
-                    + "while the pool falls behind, within pabee.router.layers.min..max. Off = K stays pabee.router.layers.")
+                    + "while the pool falls behind, within pabee.router.layers.min..max; a step the router's bottleneck asks for "
+                    + "stands only if the router's intake did not fall (else K probes upwards). Off = K stays pabee.router.layers.")
             .define(ROUTER_LAYERS_MIN_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW,
                     "Adaptive K: the fewest layers the router runs.")
             .define(ROUTER_LAYERS_MAX_CONFIG, Type.INT, 12, Range.atLeast(0), Importance.LOW,

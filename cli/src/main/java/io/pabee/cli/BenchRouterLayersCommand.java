@@ -56,10 +56,15 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
             description = "Unmeasured passes over the records per pipeline before measuring (default ${DEFAULT-VALUE}).")
     int warmupPasses;
 
-    @Option(names = "--adaptive-passes", defaultValue = "4",
-            description = "The adaptive run produces the records this many times over at once, so K has a backlog to settle "
-                    + "under (default ${DEFAULT-VALUE}).")
-    int adaptivePasses;
+    @Option(names = "--passes", defaultValue = "4",
+            description = "Each measured run (fixed K and adaptive alike) produces the records this many times over at once, "
+                    + "so K has a backlog to settle under and start-up and drain weigh the same everywhere (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--adaptive-passes",
+            description = "The adaptive run's passes instead (default: --passes); longer gives K time to settle, its last-half rate "
+                    + "is then the one to compare.")
+    Integer adaptivePasses;
 
     @Option(names = "--interval-ms", defaultValue = "1000", description = "pabee.adaptive.interval.ms of the adaptive run (default ${DEFAULT-VALUE}).")
     long intervalMs;
@@ -88,8 +93,8 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
         List<Integer> fixed = ks.stream().distinct().sorted().toList();
         int min = fixed.get(0);
         int max = fixed.get(fixed.size() - 1);
-        if (min < 0 || start < min || start > max || adaptivePasses < 1 || warmupPasses < 0 || workers < 1 || sweeps < 1 || sweeps > 2) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need 0 <= min K <= --start <= max K, --adaptive-passes >= 1, "
+        if (min < 0 || start < min || start > max || passes < 1 || (adaptivePasses != null && adaptivePasses < 1) || warmupPasses < 0 || workers < 1 || sweeps < 1 || sweeps > 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "need 0 <= min K <= --start <= max K, --passes >= 1, "
                     + "--warmup-passes >= 0, --workers >= 1 and --sweeps 1 or 2");
         }
         PrintWriter err = err();
@@ -124,10 +129,7 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
                 warmUp(p, dev, start, err);
                 // the warm-up may have moved K: the measured run starts where it says
                 p.controls().layers().set(start);
-                List<TextEvents.Item> items = new ArrayList<>();
-                for (int pass = 0; pass < adaptivePasses; pass++) {
-                    items.addAll(TextEvents.items("a" + pass + "-", dev));
-                }
+                List<TextEvents.Item> items = flood("a", dev, adaptivePasses != null ? adaptivePasses : passes);
                 ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
                 long t0 = System.nanoTime();
                 sampler.scheduleAtFixedRate(() -> timeline.add(new double[] {(System.nanoTime() - t0) / 1e9,
@@ -172,11 +174,20 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
         try (LocalPipeline p = new LocalPipeline(kafka, settings(dir, maxLength, k), prefix, prefix,
                 BatchOrder.LENGTH, common)) {
             warmUp(p, dev, k, err());
-            Measured m = measure(p, TextEvents.items("m-", dev));
+            Measured m = measure(p, flood("m", dev, passes));
             Map<String, Object> row = row("fixed", k, m, layers);
             err().printf("bench router-layers: K = %d: %.1f records/s%n", k, (Double) row.get("records_per_s"));
             return row;
         }
+    }
+
+    /** The records {@code times} over, with fresh ids per pass (the router drops repeated ids). */
+    private static List<TextEvents.Item> flood(String prefix, List<GlueExample> dev, int times) {
+        List<TextEvents.Item> items = new ArrayList<>();
+        for (int pass = 0; pass < times; pass++) {
+            items.addAll(TextEvents.items(prefix + pass + "-", dev));
+        }
+        return items;
     }
 
     private LocalPipeline.Settings settings(ModelDirectory dir, int maxLength, int k) {
@@ -283,13 +294,14 @@ final class BenchRouterLayersCommand extends BenchBase implements Callable<Integ
         // the root command's parse result holds the whole command line (bench router-layers ...)
         CommandLine root = spec.root().commandLine();
         md.append(String.format("Command: `ops/pabee %s`%n%n", String.join(" ", root.getParseResult().originalArgs())));
-        md.append(String.format("SST-2 dev, %d records per fixed-K run, patience %d, %d CPU worker(s), embedded broker, %d cores shared "
-                + "by broker, router, workers and analytics; batch order length; %d unmeasured warm-up pass(es) per pipeline. "
-                + "Records/s runs from the first input to the last result, all records produced at once. The adaptive run starts "
-                + "at K = %d within %s..%s, produces the records %d times over at once (%d records), samples the queues every %d ms "
-                + "and steps at most once per %d ms window.%n%n", records, patience, workers,
-                Runtime.getRuntime().availableProcessors(), warmupPasses, start, ks.stream().min(Integer::compare).orElseThrow(),
-                ks.stream().max(Integer::compare).orElseThrow(), adaptivePasses, records * adaptivePasses, intervalMs, windowMs));
+        md.append(String.format("SST-2 dev, %d records %d times over (%d) per measured run, patience %d, %d CPU worker(s), embedded "
+                + "broker, %d cores shared by broker, router, workers and analytics; batch order length; %d unmeasured warm-up pass(es) "
+                + "over the %d records per pipeline. Records/s runs from the first input to the last result, all records of a run "
+                + "produced at once. The adaptive run (%d records) starts at K = %d within %s..%s, samples the queues every %d ms and "
+                + "steps at most once per %d ms window.%n%n", records, passes, records * passes, patience, workers,
+                Runtime.getRuntime().availableProcessors(), warmupPasses, records,
+                records * (adaptivePasses != null ? adaptivePasses : passes), start, ks.stream().min(Integer::compare).orElseThrow(),
+                ks.stream().max(Integer::compare).orElseThrow(), intervalMs, windowMs));
         md.append(sweeps == 2 ? "The fixed K ran twice, ascending before the adaptive run and descending after it (the JVM speeds up "
                 + "over the first pipelines); records/s is the mean of the two, the other columns are from the first.\n\n"
                 : "The fixed K ran once each, ascending, before the adaptive run.\n\n");

@@ -18,7 +18,7 @@ class BenchRouterLayersCommandIT {
     void shouldMeasureEachFixedKAndWhereTheAdaptiveRunSettled(@TempDir Path report) throws Exception {
         CliRun run = CliRun.of("bench", "router-layers", "--model-dir", CliRun.frozenModel().toString(),
                 "--glue-dir", CliRun.glueDir().toString(), "--limit", "24", "--k", "4,6", "--start", "6", "--warmup-passes", "0",
-                "--adaptive-passes", "2", "--sweeps", "2", "--interval-ms", "100", "--window-ms", "300", "--batch-records", "8", "--json",
+                "--passes", "2", "--sweeps", "2", "--interval-ms", "100", "--window-ms", "300", "--batch-records", "8", "--json",
                 "--report", report.toString());
         assertThat(run.rc()).as(run.err()).isZero();
 
@@ -30,8 +30,8 @@ class BenchRouterLayersCommandIT {
         assertThat(rows).extracting(r -> r.get("mode").asText()).containsExactly("fixed", "fixed", "adaptive");
         assertThat(rows.get(0).get("router_layers").asInt()).isEqualTo(4);
         assertThat(rows.get(1).get("router_layers").asInt()).isEqualTo(6);
-        assertThat(rows.get(0).get("results").asInt()).isEqualTo(24);
-        assertThat(rows.get(1).get("results").asInt()).isEqualTo(24);
+        assertThat(rows.get(0).get("results").asInt()).isEqualTo(48);
+        assertThat(rows.get(1).get("results").asInt()).isEqualTo(48);
         // each K ran once per sweep; the row's rate is their mean
         JsonNode sweeps = rows.get(0).get("records_per_s_sweeps");
         assertThat(sweeps).hasSize(2);

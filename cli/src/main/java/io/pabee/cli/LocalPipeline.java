@@ -5,9 +5,9 @@ import io.pabee.adaptive.AgreementWindow;
 import io.pabee.config.CommonConfigs;
 import io.pabee.analytics.AnalyticsTopology;
 import io.pabee.broker.KafkaBroker;
-import io.pabee.config.CommonConfigs;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterControls;
+import io.pabee.router.RouterLayersTuner;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -104,6 +104,8 @@ final class LocalPipeline implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final OnnxLayerModel routerModel;
     private final RouterControls controls;
+    /** Moves K from the queue lags; null unless the router settings turn pabee.adaptive.router.layers on. */
+    private final RouterLayersTuner tuner;
     private final OnnxLayerModel workerModel;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     /** Reads the workers' shadow results into the agreement window the router's controller consults. */
@@ -121,8 +123,20 @@ final class LocalPipeline implements AutoCloseable {
 
     /** Everything, with router and workers forming their stage batches in {@code order}. */
     LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix, BatchOrder order) throws Exception {
+        this(kafka, s, topicPrefix, appPrefix, order, Map.of());
+    }
+
+    /**
+     * Everything, with {@code routerSettings} ({@code pabee.*} keys) over the router's settings, e.g.
+     * {@code pabee.adaptive.router.layers=true}: then a tuner moves K from the pool's and the router's lags.
+     */
+    LocalPipeline(KafkaBroker kafka, Settings s, String topicPrefix, String appPrefix, BatchOrder order,
+                  Map<String, Object> routerSettings) throws Exception {
         this.kafka = kafka;
-        cfg = routerConfig(s, topicPrefix, order);
+        Map<String, Object> extra = new HashMap<>(routerSettings);
+        // the tuner reads the pool's lag under the pool's group
+        extra.put(RouterConfig.WORKER_GROUP_CONFIG, appPrefix + "workers");
+        cfg = routerConfig(s, topicPrefix, order, extra);
         Properties admin = WorkerPool.client(kafka.bootstrapServers());
         TopicSetup.ensure(admin, cfg);
         io.pabee.serde.SchemaPublisher.publish(admin, cfg.schemasTopic());
@@ -144,8 +158,9 @@ final class LocalPipeline implements AutoCloseable {
         routerApp = app + "router";
         routerStreams = so;
         router = newRouter();
+        tuner = cfg.adaptiveRouterLayers() ? new RouterLayersTuner(cfg, controls.layers(), admin, app + "router", metrics) : null;
         analytics = new KafkaStreams(AnalyticsTopology.build(cfg, metrics), ao);
-        WorkerConfig wcfg = workerConfig(cfg, s, app + "workers");
+        WorkerConfig wcfg = workerConfig(cfg, s, cfg.getString(RouterConfig.WORKER_GROUP_CONFIG));
         workerModel = WorkerModel.load(wcfg);
         pool = new WorkerPool(wcfg, admin, app + "w", s.workers(), metrics, workerModel);
         consumer = new KafkaConsumer<>(kafka.consumerConfig(app + "console"));
@@ -157,6 +172,9 @@ final class LocalPipeline implements AutoCloseable {
         router.start();
         analytics.start();
         pool.start();
+        if (tuner != null) {
+            tuner.start();
+        }
     }
 
     private KafkaStreams newRouter() {
@@ -181,6 +199,14 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     static RouterConfig routerConfig(Settings s, String prefix, BatchOrder order) {
+        return routerConfig(s, prefix, order, Map.of());
+    }
+
+    /**
+     * As {@link #routerConfig(Settings, String, BatchOrder)}, with the settings' further properties the router defines
+     * and then {@code extra} over these.
+     */
+    static RouterConfig routerConfig(Settings s, String prefix, BatchOrder order, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>(RouterConfig.prefixedTopics(prefix));
         props.put(RouterConfig.BATCH_ORDER_CONFIG, order.label());
         props.put(RouterConfig.MODEL_DIR_CONFIG, s.modelDir().toString());
@@ -192,16 +218,19 @@ final class LocalPipeline implements AutoCloseable {
         props.put(RouterConfig.THREADS_CONFIG, s.threads());
         props.put(RouterConfig.MAX_LENGTH_CONFIG, s.maxLength());
         props.put(RouterConfig.WINDOW_CONFIG, 2000L);
-        props.put(CommonConfigs.SHADOW_TOPIC_CONFIG, prefix + RouterConfig.CONFIG.defaultValues().get(CommonConfigs.SHADOW_TOPIC_CONFIG));
         s.properties().forEach((k, v) -> {
             if (RouterConfig.CONFIG.names().contains(k)) {
                 props.put(k, v);
             }
         });
+        props.putAll(extra);
         return new RouterConfig(props);
     }
 
-    /** The workers' settings: the router's topics, model, task, threads and batch order, and the pool's device. */
+    /**
+     * The workers' settings: the router's topics, model, task, threads, batch order, patience and shadow sample, the
+     * pool's device, and the settings' further properties the worker defines.
+     */
     static WorkerConfig workerConfig(RouterConfig router, Settings s, String group) {
         Map<String, Object> wp = new HashMap<>();
         wp.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, router.continuationsTopic());
@@ -215,7 +244,8 @@ final class LocalPipeline implements AutoCloseable {
         wp.put(WorkerConfig.DEVICE_CONFIG, s.device());
         wp.put(WorkerConfig.BATCH_ORDER_CONFIG, router.getString(RouterConfig.BATCH_ORDER_CONFIG));
         wp.put(WorkerConfig.THREADS_CONFIG, s.threads());
-        wp.put(CommonConfigs.SHADOW_TOPIC_CONFIG, router.getString(CommonConfigs.SHADOW_TOPIC_CONFIG));
+        // the workers' adaptive patience steps down from, and back up to, the router's configured patience
+        wp.put(WorkerConfig.PATIENCE_CONFIG, s.patience());
         s.properties().forEach((k, v) -> {
             if (WorkerConfig.CONFIG.names().contains(k)) {
                 wp.put(k, v);
@@ -332,7 +362,7 @@ final class LocalPipeline implements AutoCloseable {
      * exist (no record was sampled, or this build has no shadow runs).
      */
     List<ShadowResult> shadowResults() throws Exception {
-        String topic = cfg.getString(CommonConfigs.SHADOW_TOPIC_CONFIG);
+        String topic = cfg.shadowTopic();
         try (Admin admin = Admin.create(WorkerPool.client(kafka.bootstrapServers()))) {
             if (!admin.listTopics().names().get().contains(topic)) {
                 return List.of();
@@ -345,6 +375,9 @@ final class LocalPipeline implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         shadows.close();
+        if (tuner != null) {
+            tuner.close();
+        }
         pool.close();
         consumer.close();
         router.close(Duration.ofSeconds(30));

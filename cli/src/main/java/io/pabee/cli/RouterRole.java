@@ -6,6 +6,7 @@ import io.pabee.config.CommonConfigs;
 import io.pabee.router.OutputBudget;
 import io.pabee.router.RouterConfig;
 import io.pabee.router.RouterControls;
+import io.pabee.router.RouterLayersTuner;
 import io.pabee.router.RouterModel;
 import io.pabee.router.RouterTopology;
 import io.pabee.router.TopicSetup;
@@ -32,6 +33,8 @@ final class RouterRole implements AutoCloseable {
     private final AgreementWindow agreement = new AgreementWindow();
     /** Null while pabee.shadow.sample is 0: no shadow results to read. */
     private final ShadowListener shadows;
+    /** Moves K from the queue lags; null unless pabee.adaptive.router.layers. */
+    private final RouterLayersTuner tuner;
 
     /**
      * Builds the router from the role's settings ({@code pabee.*} plus Kafka client settings);
@@ -46,8 +49,9 @@ final class RouterRole implements AutoCloseable {
         Properties streamsClient = new Properties();
         streamsClient.putAll(client);
         streamsClient.putAll(streamsOverrides);
+        String applicationId = all.getProperty("application.id", "pabee-router");
         Properties streamsProps = RouterTopology.streamsConfig(cfg, metrics, all.getProperty("bootstrap.servers"),
-                all.getProperty("application.id", "pabee-router"), streamsClient);
+                applicationId, streamsClient);
         // loaded once, before any task runs: a missing or tampered model file stops the command with a one-line
         // error, and every task of every stream thread shares this copy across rebalances
         model = RouterModel.load(cfg);
@@ -58,6 +62,8 @@ final class RouterRole implements AutoCloseable {
             OutputBudget.check(cfg, model, OutputBudget.maxima(client, cfg, streamsProps));
             streams = new KafkaStreams(RouterTopology.build(cfg, model, metrics, java.time.Clock.systemUTC(), controls),
                     streamsProps);
+            // the router's consumer group is its application id
+            tuner = cfg.adaptiveRouterLayers() ? new RouterLayersTuner(cfg, controls.layers(), client, applicationId, metrics) : null;
         } catch (Exception | Error e) {
             model.close();
             throw e;
@@ -87,6 +93,9 @@ final class RouterRole implements AutoCloseable {
             shadows.start();
         }
         streams.start();
+        if (tuner != null) {
+            tuner.start();
+        }
         return this;
     }
 
@@ -99,6 +108,9 @@ final class RouterRole implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (tuner != null) {
+            tuner.close();
+        }
         if (shadows != null) {
             shadows.close();
         }

@@ -39,6 +39,7 @@ class LocalPipelineTest {
         assertThat(w.getString(WorkerConfig.MODEL_DIR_CONFIG)).isEqualTo("m");
         assertThat(w.getInt(WorkerConfig.THREADS_CONFIG)).isEqualTo(2);
         assertThat(w.getString(WorkerConfig.DEVICE_CONFIG)).isEqualTo("cpu");
+        assertThat(w.getInt(WorkerConfig.PATIENCE_CONFIG)).as("the workers' controller tops out at the router's patience").isEqualTo(2);
     }
 
     @Test
@@ -65,5 +66,17 @@ class LocalPipelineTest {
     void shouldRejectASettingNoRoleDefines() {
         assertThatThrownBy(() -> settings.with(Map.of("pabee.no.such.key", 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pabee.no.such.key");
+    }
+
+    @Test
+    void shouldLayExtraRouterSettingsOverTheseAndShareThePoolsGroup() {
+        RouterConfig cfg = LocalPipeline.routerConfig(settings, "x-", io.pabee.stage.BatchOrder.LENGTH, java.util.Map.of(
+                RouterConfig.ADAPTIVE_ROUTER_LAYERS_CONFIG, true, RouterConfig.ROUTER_LAYERS_MAX_CONFIG, 8,
+                RouterConfig.WORKER_GROUP_CONFIG, "x-workers"));
+        assertThat(cfg.adaptiveRouterLayers()).isTrue();
+        assertThat(cfg.routerLayers().current()).isEqualTo(3);
+        assertThat(cfg.routerLayers().max()).isEqualTo(8);
+        assertThat(LocalPipeline.workerConfig(cfg, settings, cfg.getString(RouterConfig.WORKER_GROUP_CONFIG))
+                .getString(WorkerConfig.GROUP_CONFIG)).isEqualTo("x-workers");
     }
 }

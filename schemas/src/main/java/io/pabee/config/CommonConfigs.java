@@ -50,6 +50,11 @@ public final class CommonConfigs {
 
     public static final String PATIENCE_CONFIG = "pabee.exit.patience";
     public static final String PATIENCE_DOC = "Default PABEE patience (0 = full depth); an event may carry its own.";
+
+    public static final String WORKER_GROUP_CONFIG = "pabee.worker.group";
+    public static final String WORKER_GROUP_DOC = "Consumer group of the worker pool; add workers to scale, up to the continuation topic's "
+            + "partition count. The router reads the pool's lag under this group when it adapts K.";
+
     public static final String SHADOW_TOPIC_CONFIG = "pabee.topic.shadow";
     public static final String SHADOW_TOPIC_DOC = "Shadow runs of sampled exited records to the last layer (ShadowResult): early vs full-depth label.";
     public static final String ADAPTIVE_CONFIG = "pabee.adaptive.enabled";
@@ -90,6 +95,7 @@ public final class CommonConfigs {
                 .define(BATCH_ORDER_CONFIG, Type.STRING, "length", ConfigDef.ValidString.in("length", "arrival"), Importance.LOW,
                         BATCH_ORDER_DOC)
                 .define(PATIENCE_CONFIG, Type.INT, 4, Range.atLeast(0), Importance.HIGH, PATIENCE_DOC)
+                .define(WORKER_GROUP_CONFIG, Type.STRING, "pabee-workers", Importance.HIGH, WORKER_GROUP_DOC)
                 .define(SHADOW_TOPIC_CONFIG, Type.STRING, "pabee-shadow", Importance.LOW, SHADOW_TOPIC_DOC)
                 .define(ADAPTIVE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, ADAPTIVE_DOC)
                 .define(SLO_CONFIG, Type.LONG, 2000L, Range.atLeast(1), Importance.MEDIUM, SLO_DOC)

@@ -1,5 +1,6 @@
 package io.pabee.router;
 
+import io.pabee.adaptive.RouterLayers;
 import io.pabee.config.CommonConfigs;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -8,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Every setting of the router and analytics roles, declared once (name, type, default, validator,
@@ -28,6 +30,11 @@ public final class RouterConfig extends AbstractConfig {
     public static final String MODEL_DIR_CONFIG = CommonConfigs.MODEL_DIR_CONFIG;
     public static final String TASK_CONFIG = CommonConfigs.TASK_CONFIG;
     public static final String ROUTER_LAYERS_CONFIG = "pabee.router.layers";
+    public static final String ADAPTIVE_ROUTER_LAYERS_CONFIG = "pabee.adaptive.router.layers";
+    public static final String ROUTER_LAYERS_MIN_CONFIG = "pabee.router.layers.min";
+    public static final String ROUTER_LAYERS_MAX_CONFIG = "pabee.router.layers.max";
+    public static final String ROUTER_LAYERS_WINDOW_CONFIG = "pabee.router.layers.window.ms";
+    public static final String WORKER_GROUP_CONFIG = CommonConfigs.WORKER_GROUP_CONFIG;
     public static final String PATIENCE_CONFIG = CommonConfigs.PATIENCE_CONFIG;
     public static final String REGRESSION_THRESHOLD_CONFIG = "pabee.exit.regression.threshold";
     public static final String BATCH_RECORDS_CONFIG = "pabee.batch.max.records";
@@ -60,7 +67,20 @@ public final class RouterConfig extends AbstractConfig {
             .define(INPUT_FORMAT_CONFIG, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
                     "Input encoding: avro (single-object TextEvent), json ({\\\"id\\\":..,\\\"text\\\":..}) or text (UTF-8, key = id).")
             .define(ROUTER_LAYERS_CONFIG, Type.INT, 6, Range.atLeast(0), Importance.HIGH,
-                    "K: encoder layers run in the router; K >= L means no worker is needed, 0 forwards everything after the embeddings.")
+                    "K: encoder layers run in the router; K >= L means no worker is needed, 0 forwards everything after the embeddings. "
+                    + "With pabee.adaptive.router.layers the K it starts at.")
+            .define(ADAPTIVE_ROUTER_LAYERS_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Adaptive K: every pabee.adaptive.interval.ms the router reads the input lag of its group and the continuation "
+                    + "lag of pabee.worker.group, lowers K one layer while it is the bottleneck and the pool waits, and raises it "
+                    + "while the pool falls behind, within pabee.router.layers.min..max; a step the router's bottleneck asks for "
+                    + "stands only if the router's intake did not fall (else K probes upwards). Off = K stays pabee.router.layers.")
+            .define(ROUTER_LAYERS_MIN_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                    "Adaptive K: the fewest layers the router runs.")
+            .define(ROUTER_LAYERS_MAX_CONFIG, Type.INT, 12, Range.atLeast(0), Importance.LOW,
+                    "Adaptive K: the most layers the router runs (it loads stages up to this many).")
+            .define(ROUTER_LAYERS_WINDOW_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
+                    "Adaptive K: the queue samples of this long a window decide one step (at most one step per window); "
+                    + "it should span a few micro-batches.")
             .define(REGRESSION_THRESHOLD_CONFIG, Type.DOUBLE, 0.5, Range.atLeast(0), Importance.LOW,
                     "Regression heads: a layer counts as unchanged when |score change| < this.")
             .define(BATCH_RECORDS_CONFIG, Type.INT, 512, Range.between(1, 4096), Importance.MEDIUM,
@@ -97,6 +117,42 @@ public final class RouterConfig extends AbstractConfig {
 
     public RouterConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
+        if (adaptiveRouterLayers()) {
+            int k = getInt(ROUTER_LAYERS_CONFIG);
+            int min = getInt(ROUTER_LAYERS_MIN_CONFIG);
+            int max = getInt(ROUTER_LAYERS_MAX_CONFIG);
+            if (min > k || k > max) {
+                throw new ConfigException("with " + ADAPTIVE_ROUTER_LAYERS_CONFIG + "=true, " + ROUTER_LAYERS_MIN_CONFIG + " <= "
+                        + ROUTER_LAYERS_CONFIG + " <= " + ROUTER_LAYERS_MAX_CONFIG + " must hold, got " + min + " <= " + k
+                        + " <= " + max);
+            }
+        }
+    }
+
+    /** Whether K follows the queues ({@code pabee.adaptive.router.layers}). */
+    public boolean adaptiveRouterLayers() {
+        return getBoolean(ADAPTIVE_ROUTER_LAYERS_CONFIG);
+    }
+
+    /**
+     * The process's K, shared by every task: fixed at {@code pabee.router.layers}, or starting there
+     * and bounded by {@code pabee.router.layers.min..max} when adaptive.
+     */
+    public RouterLayers routerLayers() {
+        return routerLayers(Integer.MAX_VALUE);
+    }
+
+    /** As {@link #routerLayers()}, for a model of {@code numLayers} layers: K and its bounds at most that. */
+    public RouterLayers routerLayers(int numLayers) {
+        int k = Math.min(getInt(ROUTER_LAYERS_CONFIG), numLayers);
+        return adaptiveRouterLayers()
+                ? new RouterLayers(k, Math.min(getInt(ROUTER_LAYERS_MIN_CONFIG), numLayers), Math.min(getInt(ROUTER_LAYERS_MAX_CONFIG), numLayers))
+                : RouterLayers.fixed(k);
+    }
+
+    /** The deepest K the router may run: the stages it loads. */
+    public int maxRouterLayers() {
+        return adaptiveRouterLayers() ? getInt(ROUTER_LAYERS_MAX_CONFIG) : getInt(ROUTER_LAYERS_CONFIG);
     }
 
     public String inputTopic() {

@@ -38,7 +38,7 @@ public final class RouterControls implements AutoCloseable {
 
     /**
      * The controls {@code cfg} asks for over {@code model}: the task's patience profile from the model
-     * directory when there is one, K fixed at {@code pabee.router.layers}.
+     * directory when there is one, K at {@code pabee.router.layers} (fixed unless {@code pabee.adaptive.router.layers}).
      */
     public static RouterControls of(RouterConfig cfg, LayerModel model, MeterRegistry metrics) {
         AdaptiveSettings settings = AdaptiveSettings.from(cfg.values());
@@ -51,8 +51,7 @@ public final class RouterControls implements AutoCloseable {
         }
         AdaptivePatience p = new AdaptivePatience("router", settings, cfg.getInt(RouterConfig.PATIENCE_CONFIG), model.numLayers(),
                 profile, metrics);
-        int k = Math.min(cfg.getInt(RouterConfig.ROUTER_LAYERS_CONFIG), model.numLayers());
-        return new RouterControls(p, RouterLayers.fixed(k));
+        return new RouterControls(p, cfg.routerLayers(model.numLayers()));
     }
 
     public AdaptivePatience patience() {

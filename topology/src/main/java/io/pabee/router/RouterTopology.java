@@ -56,8 +56,10 @@ public final class RouterTopology {
     /**
      * The router with the process's run-time {@code controls} (adaptive patience, K); the caller starts
      * them with {@link RouterControls#watch} once the streams instance exists, and closes them after it.
+     * Registers gauge {@code pabee_router_layers} (K, which a {@link RouterLayersTuner} may move).
      */
     public static Topology build(RouterConfig cfg, LayerModel model, MeterRegistry metrics, Clock clock, RouterControls controls) {
+        RouterLayersTuner.gauge(metrics, controls.layers());
         Serde<TextEvent> events = AvroSerde.of(TextEvent.class);
         TextEventDecoder decoder = new TextEventDecoder(InputFormat.valueOf(cfg.getString(RouterConfig.INPUT_FORMAT_CONFIG)
                 .toUpperCase()));

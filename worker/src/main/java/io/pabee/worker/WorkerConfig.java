@@ -18,7 +18,7 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC_CONFIG = CommonConfigs.DEAD_LETTER_TOPIC_CONFIG;
     public static final String SHADOW_TOPIC_CONFIG = CommonConfigs.SHADOW_TOPIC_CONFIG;
     public static final String SHADOW_SAMPLE_CONFIG = CommonConfigs.SHADOW_SAMPLE_CONFIG;
-    public static final String GROUP_CONFIG = "pabee.worker.group";
+    public static final String GROUP_CONFIG = CommonConfigs.WORKER_GROUP_CONFIG;
     public static final String MODEL_DIR_CONFIG = CommonConfigs.MODEL_DIR_CONFIG;
     public static final String TASK_CONFIG = CommonConfigs.TASK_CONFIG;
     public static final String DEVICE_CONFIG = "pabee.worker.device";
@@ -34,8 +34,6 @@ public final class WorkerConfig extends AbstractConfig {
     public static final String STATIC_MEMBERSHIP_CONFIG = "pabee.worker.static.membership";
 
     public static final ConfigDef CONFIG = CommonConfigs.define(new ConfigDef())
-            .define(GROUP_CONFIG, Type.STRING, "pabee-workers", Importance.HIGH,
-                    "Consumer group of the pool; add workers to scale, up to the continuation topic's partition count.")
             .define(DEVICE_CONFIG, Type.STRING, "cuda", Importance.HIGH,
                     "cpu, cuda or cuda:<id>; CUDA falls back to CPU (logged) when unusable.")
             .define(STAGE_BATCH_CONFIG, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,

@@ -92,6 +92,9 @@ public final class SvgChart {
         return this;
     }
 
+    /** Series longer than this are drawn as lines without point markers. */
+    static final int MAX_MARKED_POINTS = 100;
+
     /** The chart as a standalone SVG document. */
     public String render() {
         XYSeriesCollection data = new XYSeriesCollection();
@@ -109,7 +112,10 @@ public final class SvgChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
-        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+        // a marker per point shows the measured points of a short series; over a time series of hundreds of
+        // points markers hide the line and make the file megabytes long
+        boolean markers = series.stream().allMatch(s -> s.points().size() <= MAX_MARKED_POINTS);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, markers);
         lines.setDrawSeriesLineAsPath(true); // one path per series
         for (int i = 0; i < series.size(); i++) {
             lines.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));

@@ -77,6 +77,24 @@ class SvgChartTest {
     }
 
     @Test
+    void shouldDrawALongTimeSeriesAsALineWithoutAMarkerPerPoint() throws Exception {
+        double[] xs = new double[600];
+        double[] ys = new double[600];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = i;
+            ys[i] = 3 + Math.sin(i / 10.0);
+        }
+        String longSeries = new SvgChart("t", "seconds", "patience").series("adaptive", xs, ys).render();
+        String shortSeries = new SvgChart("t", "seconds", "patience")
+                .series("adaptive", java.util.Arrays.copyOf(xs, 50), java.util.Arrays.copyOf(ys, 50)).render();
+        assertThat(seriesLinePoints(parse(longSeries))).contains(600);
+        // markers are one element per point: the short series has them, the long one only its line
+        assertThat(longSeries.length()).isLessThan(shortSeries.length() * 4);
+        assertThat(shortSeries.split("<path", -1).length).isGreaterThan(50);
+        assertThat(longSeries.split("<path", -1).length).isLessThan(50);
+    }
+
+    @Test
     void shouldLabelAxesWithTicksCoveringTheData() throws Exception {
         Document doc = parse(new SvgChart("t", "x", "y").series("s", new double[] {0, 0.93}, new double[] {1, 12}).render());
 

@@ -104,6 +104,14 @@ public interface KafkaBroker extends AutoCloseable {
       }
     }
     try (var producer = new KafkaProducer<byte[], byte[]>(producerConfig())) {
+      sendAll(producer, topic, records);
+    }
+  }
+
+  /** Sends the records (all for {@code topic}) with {@code producer} and waits until every one is acknowledged. */
+  static void sendAll(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer, String topic,
+                      List<ProducerRecord<byte[], byte[]>> records) {
+    try {
       List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
       for (var r : records) {
         acks.add(producer.send(r));

@@ -29,17 +29,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -320,20 +314,7 @@ final class LocalPipeline implements AutoCloseable {
 
         /** Produces items and waits for their acknowledgements, not their answers. */
         void send(List<TextEvents.Item> items) {
-            List<Future<RecordMetadata>> acks = new ArrayList<>(items.size());
-            for (ProducerRecord<byte[], byte[]> r : TextEvents.records(topic, items)) {
-                acks.add(producer.send(r));
-            }
-            try {
-                for (Future<RecordMetadata> ack : acks) {
-                    ack.get(30, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("cannot produce to " + topic, e);
-            }
+            KafkaBroker.sendAll(producer, topic, TextEvents.records(topic, items));
         }
 
         @Override

@@ -35,16 +35,25 @@ public final class IntakeRate {
      * that began before); NaN with fewer than {@code minChanges} changes left.
      */
     public double since(long fromMs, int minChanges) {
+        return since(fromMs, 1, minChanges);
+    }
+
+    /**
+     * Records/s between the changes after {@code fromMs}, leaving out the first {@code skip} (at least one):
+     * after a change of K the first cycles still run work queued at the old K, so a rate over them says
+     * little about the new one. NaN with fewer than {@code minChanges} changes left.
+     */
+    public double since(long fromMs, int skip, int minChanges) {
         long[] first = null;
         long[] lastChange = null;
         int n = 0;
-        boolean skipped = false;
+        int skipped = 0;
         for (long[] c : changes) {
             if (c[0] <= fromMs) {
                 continue;
             }
-            if (!skipped) {
-                skipped = true;
+            if (skipped < Math.max(1, skip)) {
+                skipped++;
                 continue;
             }
             if (first == null) {

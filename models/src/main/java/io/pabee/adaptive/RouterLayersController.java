@@ -44,6 +44,8 @@ public final class RouterLayersController {
     private long movedAt = Long.MIN_VALUE;
     /** A step down on trial: the K before it and the intake rate there; null when none. */
     private double[] trial;
+    /** Changes of the intake count left out after a step before its rate is taken. */
+    private int guardSettle = 1;
     private long downBlockedUntil = Long.MIN_VALUE;
     private long upBlockedUntil = Long.MIN_VALUE;
     private String lastReason = "";
@@ -80,12 +82,22 @@ public final class RouterLayersController {
      * never moved (nothing to measure). Returns this.
      */
     public RouterLayersController guard(double tolerance, int changes, long holdOffMs) {
-        if (!(tolerance >= 0 && tolerance < 1) || changes < 2 || holdOffMs < 0) {
-            throw new IllegalArgumentException("need 0 <= tolerance < 1, changes >= 2, hold-off >= 0");
+        return guard(tolerance, changes, holdOffMs, 1);
+    }
+
+    /**
+     * As {@link #guard(double, int, long)}, judging a step only after {@code settleChanges} changes of the
+     * count at the new K have passed (work queued at the old K drains in them): a rate taken right after a
+     * step up, while the pool still runs the old K's continuations on the same CPU, reads low.
+     */
+    public RouterLayersController guard(double tolerance, int changes, long holdOffMs, int settleChanges) {
+        if (!(tolerance >= 0 && tolerance < 1) || changes < 2 || holdOffMs < 0 || settleChanges < 1) {
+            throw new IllegalArgumentException("need 0 <= tolerance < 1, changes >= 2, hold-off >= 0, settle >= 1");
         }
         this.guardTolerance = tolerance;
         this.guardChanges = changes;
         this.guardHoldOffMs = holdOffMs;
+        this.guardSettle = settleChanges;
         return this;
     }
 
@@ -122,7 +134,7 @@ public final class RouterLayersController {
     public int observe(long inputLag, long continuationLag, long inputCommitted, long nowMs) {
         intake.add(nowMs, inputCommitted);
         if (trial != null) {
-            double after = intake.since(movedAt, guardChanges);
+            double after = intake.since(movedAt, guardSettle, guardChanges);
             if (!Double.isNaN(after)) {
                 int back = (int) trial[0];
                 double before = trial[1];
@@ -190,7 +202,7 @@ public final class RouterLayersController {
             return k;
         }
         if (guarded) {
-            double before = intake.since(movedAt, guardChanges);
+            double before = intake.since(movedAt, guardSettle, guardChanges);
             if (Double.isNaN(before)) {
                 // the step is to be judged against the rate here, which needs a few more cycles
                 return k;

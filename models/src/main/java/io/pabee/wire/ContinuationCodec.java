@@ -39,6 +39,16 @@ public final class ContinuationCodec {
     /** The continuation of record {@code id}, which stopped after {@code r.layersDone} layers without exiting. */
     public LayerState build(String id, InFlight r, long eventTime, Map<String, String> metadata, long enqueueTime) {
         PatiencePolicy p = WirePolicy.onWire(r.policy);
+        return resumeAt(r, p, id, eventTime, metadata, enqueueTime)
+                .setPatience(p.patience())
+                .setPatienceConfigured(r.patienceConfigured >= 0 ? r.patienceConfigured : p.patience())
+                .setLoweredReason(r.loweredReason)
+                .build();
+    }
+
+    /** What every continuation of {@code r} carries: who it is, where it stands and its hidden state. */
+    private LayerState.Builder resumeAt(InFlight r, PatiencePolicy p, String id, long eventTime, Map<String, String> metadata,
+                                        long enqueueTime) {
         return LayerState.newBuilder()
                 .setId(id)
                 .setEventTime(eventTime)
@@ -48,7 +58,6 @@ public final class ContinuationCodec {
                 .setModelVersion(model.modelVersion())
                 .setTask(model.task())
                 .setPolicy(p.name())
-                .setPatience(p.patience())
                 .setThreshold(p.threshold())
                 .setNextLayer(r.layersDone + 1)
                 .setCounter(r.state.counter)
@@ -59,10 +68,7 @@ public final class ContinuationCodec {
                 .setTokenCount(r.length)
                 .setHiddenSize(model.hidden())
                 .setEnqueueTime(enqueueTime)
-                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers)
-                .setPatienceConfigured(r.patienceConfigured >= 0 ? r.patienceConfigured : p.patience())
-                .setLoweredReason(r.loweredReason)
-                .build();
+                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers);
     }
 
     /**
@@ -86,27 +92,9 @@ public final class ContinuationCodec {
                 .setPatienceUsed(early.getPatienceUsed() != null ? early.getPatienceUsed() : p.patience())
                 .setLoweredReason(early.getLoweredReason())
                 .build();
-        return LayerState.newBuilder()
-                .setId(early.getId())
-                .setEventTime(early.getEventTime())
-                .setMetadata(metadata)
-                .setTruncated(r.truncated)
-                .setModelId(model.modelId())
-                .setModelVersion(model.modelVersion())
-                .setTask(model.task())
-                .setPolicy(p.name())
+        // the threshold stays the record's: the regression agreement rule compares within it
+        return resumeAt(r, p, early.getId(), early.getEventTime(), metadata, early.getEnqueueTime())
                 .setPatience(0) // full depth: the shadow run answers as the last layer does
-                .setThreshold(p.threshold()) // the regression agreement rule compares within the record's threshold
-                .setNextLayer(r.layersDone + 1)
-                .setCounter(r.state.counter)
-                .setPreviousLabel(r.state.previousLabel)
-                .setPreviousScore(r.state.previousScore)
-                .setHidden(ByteBuffer.wrap(HiddenCodec.encode(r.hidden, fp16)))
-                .setHiddenEncoding(fp16 ? HiddenEncoding.FP16 : HiddenEncoding.FP32)
-                .setTokenCount(r.length)
-                .setHiddenSize(model.hidden())
-                .setEnqueueTime(early.getEnqueueTime())
-                .setRouterLayers(r.routerLayers >= 0 ? r.routerLayers : routerLayers)
                 .setPatienceConfigured(early.getPatienceConfigured())
                 .setShadow(of)
                 .build();

@@ -39,9 +39,10 @@ public final class RouterLayersTuner implements AutoCloseable {
         long interval = cfg.getLong(CommonConfigs.ADAPTIVE_INTERVAL_CONFIG);
         int window = (int) Math.max(2, cfg.getLong(RouterConfig.ROUTER_LAYERS_WINDOW_CONFIG) / interval);
         // every step the router's bottleneck asks for stands only if the router's intake did not fall by more than 3%
-        // (over 3 micro-batch cycles); a direction that cost intake is tried again after 30 windows
+        // (over 3 micro-batch cycles, after 3 more that still drain the old K's work); a direction that cost intake is
+        // tried again after 30 windows
         this.controller = RouterLayersController.forBatch(layers, cfg.getInt(RouterConfig.BATCH_RECORDS_CONFIG), window)
-                .guard(0.03, 3, 30L * window * interval);
+                .guard(0.03, 3, 30L * window * interval, 4);
         this.lag = QueueLag.create(clientProperties, new QueueLag.Queue(cfg.inputTopic(), routerGroup),
                 new QueueLag.Queue(cfg.continuationsTopic(), cfg.getString(RouterConfig.WORKER_GROUP_CONFIG)),
                 Duration.ofMillis(interval), this::observe);

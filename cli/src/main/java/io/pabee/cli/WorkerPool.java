@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.stage.LayerModel;
 import io.pabee.adaptive.AdaptivePatience;
 import io.pabee.worker.Worker;
-import io.pabee.worker.WorkerPatience;
 import io.pabee.worker.WorkerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ final class WorkerPool implements AutoCloseable {
 
     /** Worker {@code i} gets the transactional id suffix {@code idPrefix + i}; all share one adaptive patience. */
     WorkerPool(WorkerConfig cfg, Properties client, String idPrefix, int size, MeterRegistry metrics, LayerModel model) {
-        patience = WorkerPatience.of(cfg, model, metrics);
+        patience = AdaptivePatience.forRole("worker", cfg.values(), model.numLayers(), metrics);
         patience.backlogSource(() -> workers.stream().mapToLong(Worker::lag).sum());
         for (int i = 0; i < size; i++) {
             Worker w = new Worker(cfg, client, idPrefix + i, metrics, model, patience);

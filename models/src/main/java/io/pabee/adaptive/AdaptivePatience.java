@@ -2,6 +2,9 @@ package io.pabee.adaptive;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pabee.config.CommonConfigs;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +59,23 @@ public final class AdaptivePatience implements AutoCloseable {
                     String.format("%.2f", controller.floor()), (int) controller.top(),
                     profile == null ? " (no patience profile: whole steps on the risk signal alone)" : "");
         }
+    }
+
+    /**
+     * The adaptive patience of a {@code role} process from its parsed configuration ({@code AbstractConfig.values()}:
+     * the CommonConfigs keys), with the task's patience profile from the model directory when there is one. The
+     * caller sets the backlog source, starts and closes it.
+     */
+    public static AdaptivePatience forRole(String role, Map<String, ?> values, int numLayers, MeterRegistry metrics) {
+        PatienceProfile profile = null;
+        try {
+            profile = PatienceProfile.read(Path.of((String) values.get(CommonConfigs.MODEL_DIR_CONFIG)),
+                    (String) values.get(CommonConfigs.TASK_CONFIG)).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: ignoring the patience profile: {}", role, e.getMessage());
+        }
+        return new AdaptivePatience(role, AdaptiveSettings.from(values), (Integer) values.get(CommonConfigs.PATIENCE_CONFIG),
+                numLayers, profile, metrics);
     }
 
     /** A process's patience with adaptation off: budgets only. */

@@ -2,19 +2,14 @@ package io.pabee.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pabee.adaptive.AdaptivePatience;
-import io.pabee.adaptive.AdaptiveSettings;
 import io.pabee.adaptive.AgreementWindow;
 import io.pabee.adaptive.PatienceController;
-import io.pabee.adaptive.PatienceProfile;
 import io.pabee.adaptive.RouterLayers;
 import io.pabee.stage.LayerModel;
-import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a router process adapts at run time, shared by all its tasks: the patience each record gets
@@ -23,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * ({@link #watch}) and closes it after the streams instance.
  */
 public final class RouterControls implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RouterControls.class);
-
     /** How far back the controller looks at shadow agreement. */
     public static final long AGREEMENT_SPAN_MS = 60_000;
 
@@ -41,16 +34,7 @@ public final class RouterControls implements AutoCloseable {
      * directory when there is one, K at {@code pabee.router.layers} (fixed unless {@code pabee.adaptive.router.layers}).
      */
     public static RouterControls of(RouterConfig cfg, LayerModel model, MeterRegistry metrics) {
-        AdaptiveSettings settings = AdaptiveSettings.from(cfg.values());
-        PatienceProfile profile = null;
-        try {
-            profile = PatienceProfile.read(Path.of(cfg.getString(RouterConfig.MODEL_DIR_CONFIG)),
-                    cfg.getString(RouterConfig.TASK_CONFIG)).orElse(null);
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring the patience profile: {}", e.getMessage());
-        }
-        AdaptivePatience p = new AdaptivePatience("router", settings, cfg.getInt(RouterConfig.PATIENCE_CONFIG), model.numLayers(),
-                profile, metrics);
+        AdaptivePatience p = AdaptivePatience.forRole("router", cfg.values(), model.numLayers(), metrics);
         return new RouterControls(p, cfg.routerLayers(model.numLayers()));
     }
 

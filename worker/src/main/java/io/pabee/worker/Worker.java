@@ -73,6 +73,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final ContinuationCodec continuations;
     private final ResultBuilder results;
     private final AdaptivePatience patience;
+    /** Whether this worker made its patience itself (and so stops its timer): a pool's is closed by the pool. */
+    private final boolean ownsPatience;
     private final ShadowSampler shadowSampler;
     /** Shadow continuations keep the hidden-state encoding of the continuation they come from. */
     private final ContinuationCodec shadowFp16;
@@ -100,12 +102,19 @@ public final class Worker implements Runnable, AutoCloseable {
      * is the process's shared model (see {@link WorkerModel#load}).
      */
     public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model) {
-        this(cfg, client, id, metrics, model, WorkerPatience.of(cfg, model, metrics).start());
+        this(cfg, client, id, metrics, model, AdaptivePatience.forRole("worker", cfg.values(), model.numLayers(), metrics).start(),
+                true);
     }
 
     /** A worker whose records get their patience from {@code patience}, shared by the process's workers. */
     public Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model, AdaptivePatience patience) {
+        this(cfg, client, id, metrics, model, patience, false);
+    }
+
+    private Worker(WorkerConfig cfg, Properties client, String id, MeterRegistry metrics, LayerModel model, AdaptivePatience patience,
+                   boolean ownsPatience) {
         this.patience = patience;
+        this.ownsPatience = ownsPatience;
         this.cfg = cfg;
         this.client = client;
         this.id = id;
@@ -244,6 +253,9 @@ public final class Worker implements Runnable, AutoCloseable {
                     c.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                             .withTimeout(Duration.ofSeconds(5)));
                 }
+            }
+            if (ownsPatience) {
+                patience.close();
             }
             LOG.info("worker {} {}", id, crash ? "crashed (test)" : "stopped");
         }

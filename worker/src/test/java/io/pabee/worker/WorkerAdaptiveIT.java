@@ -17,7 +17,6 @@ import io.pabee.stage.FakeLayerModel;
 import io.pabee.stage.InFlight;
 import io.pabee.tokenize.Tokens;
 import io.pabee.wire.ContinuationCodec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +65,7 @@ class WorkerAdaptiveIT {
             kafka.createTopic(prefix + "continuations", 2, Map.of());
             kafka.createTopic(prefix + "results", 2, Map.of());
             kafka.createTopic(prefix + "dlq", 1, Map.of());
-            List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
-            for (LayerState s : states) {
-                in.add(new ProducerRecord<>(prefix + "continuations", s.getId().getBytes(StandardCharsets.UTF_8),
-                        AvroSerde.of(LayerState.class).encode(s)));
-            }
-            kafka.produce(prefix + "continuations", in);
+            WorkerFailuresIT.produceContinuations(kafka, prefix + "continuations", states);
             Map<String, Object> p = new HashMap<>();
             p.put(WorkerConfig.CONTINUATIONS_TOPIC_CONFIG, prefix + "continuations");
             p.put(WorkerConfig.RESULTS_TOPIC_CONFIG, prefix + "results");

@@ -147,7 +147,7 @@ class WorkerFailuresIT {
         return p;
     }
 
-    private static void produceContinuations(KafkaBroker kafka, String topic, List<LayerState> states) {
+    static void produceContinuations(KafkaBroker kafka, String topic, List<LayerState> states) {
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
         for (LayerState s : states) {
             in.add(new ProducerRecord<>(topic, s.getId().getBytes(StandardCharsets.UTF_8), AvroSerde.of(LayerState.class).encode(s)));
